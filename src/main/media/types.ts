@@ -1,0 +1,48 @@
+/** What `probeMedia` learns about a file. Times in seconds, sizes in pixels. */
+export interface VideoInfo {
+  path: string;
+  /** Coded width/height in pixels (before rotation). */
+  width: number;
+  height: number;
+  /** Frame rate as an exact rational (e.g. 30000/1001) and as a float (frames per second). */
+  fpsNum: number;
+  fpsDen: number;
+  fps: number;
+  /** True when ffprobe's r_frame_rate and avg_frame_rate disagree (variable frame rate). */
+  variableFrameRate: boolean;
+  /** Number of frames (counted or estimated from duration x fps). */
+  frameCount: number;
+  /** Duration of the video stream in seconds. */
+  duration: number;
+  /** Display rotation in degrees (0, 90, 180, 270) from the display matrix / rotate tag. */
+  rotation: number;
+  /** Sample aspect ratio as [num, den] (1:1 for square pixels). */
+  sampleAspectRatio: [number, number];
+  /** ffmpeg pixel format name, e.g. `yuv420p`, `yuv420p10le`. */
+  pixelFormat: string;
+  /** Bits per component of the pixel format (8, 10, 12). */
+  bitDepth: number;
+  codec: string;
+  /** Audio streams present in the file. */
+  audioStreams: AudioStreamInfo[];
+}
+
+export interface AudioStreamInfo {
+  index: number;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  duration: number;
+}
+
+/**
+ * One decoded video frame, packed RGB: `data.length === width * height * 3`, row-major,
+ * layout HxWx3 (rgb24), 8 bits per component.
+ */
+export interface RgbFrame {
+  /** 0-based frame index in the decoded stream. */
+  index: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
