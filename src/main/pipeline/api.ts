@@ -1,0 +1,71 @@
+import type { OcclusionMask } from '../masks/types';
+
+/**
+ * The pipeline's public contract, used by the CLI, the editor's services and the bench.
+ * Times are in seconds on the clip's timeline unless a name says `Frame`.
+ */
+
+/** One dubbed segment of a clip. */
+export interface SegmentSpec {
+  /** Stable id (the editor's segment id; the CLI uses `seg-N`). */
+  id: string;
+  /** Dubbed range [startFrame, endFrame) in output frames. */
+  startFrame: number;
+  endFrame: number;
+  /** Lip-habit reference [startFrame, endFrame) in the same clip; chosen automatically when absent. */
+  reference?: { startFrame: number; endFrame: number };
+  /** Engine id (`reference`, `wav2lip`, `latent-diffusion`) and its parameters. */
+  engine: string;
+  params: Record<string, number>;
+  /** Model pack folder for engines that need weights. */
+  pack?: string;
+  occlusion?: OcclusionMask;
+}
+
+export interface DubProgress {
+  stage: 'probe' | 'audio' | 'track' | 'prepare' | 'render' | 'encode' | 'done';
+  /** Frames done / total in this stage. */
+  done: number;
+  total: number;
+  /** Frames per second over the stage so far. */
+  fps: number;
+  /** Seconds left in this stage (NaN when unknown). */
+  etaSec: number;
+}
+
+export interface DubJobOptions {
+  video: string;
+  /** Dubbed dialogue track (any format ffmpeg reads); placed at clip time `audioOffset` (default 0 s). */
+  audio: string;
+  audioOffset?: number;
+  out: string;
+  /** Index of the face track to dub (default: the largest face). */
+  face?: number;
+  segments: SegmentSpec[];
+  /** Encode losslessly (libx264rgb, qp 0) for verification. */
+  lossless?: boolean;
+  /** x264 CRF for the default H.264 output (default 18). */
+  crf?: number;
+  /** Replace the whole audio track with the dub instead of only the dubbed ranges. */
+  wholeTrack?: boolean;
+  /** Cache directory (tracking, features, renders). Default `~/.cache/dubbing-editor`. */
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: DubProgress) => void;
+  log?: (message: string) => void;
+}
+
+export interface DubJobResult {
+  out: string;
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  faceTrack: number;
+  segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string }>;
+  warnings: string[];
+  /** Wall-clock seconds per stage and total. */
+  timings: Record<string, number>;
+  /** Output duration / wall-clock time (>1 is faster than real time). */
+  realTimeFactor: number;
+}
