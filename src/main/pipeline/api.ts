@@ -46,6 +46,11 @@ export interface DubJobOptions {
   lossless?: boolean;
   /** x264 CRF for the default H.264 output (default 18). */
   crf?: number;
+  /**
+   * Write only these output frames [startFrame, endFrame) (a segment preview / take); the whole
+   * clip when absent. Audio is cut to the same range.
+   */
+  outputRange?: { startFrame: number; endFrame: number };
   /** Replace the whole audio track with the dub instead of only the dubbed ranges. */
   wholeTrack?: boolean;
   /** Cache directory (tracking, features, renders). Default `~/.cache/dubbing-editor`. */
