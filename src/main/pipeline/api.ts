@@ -51,6 +51,11 @@ export interface DubJobOptions {
    * clip when absent. Audio is cut to the same range.
    */
   outputRange?: { startFrame: number; endFrame: number };
+  /**
+   * Time range (seconds) over which the dub replaces the original audio; default: the segments.
+   * Video segments may be narrower (only where someone speaks).
+   */
+  dubbedRange?: { start: number; end: number };
   /** Replace the whole audio track with the dub instead of only the dubbed ranges. */
   wholeTrack?: boolean;
   /** Cache directory (tracking, features, renders). Default `~/.cache/dubbing-editor`. */

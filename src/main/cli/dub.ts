@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { runDub } from '../pipeline/dub';
+import { planDub } from '../pipeline/plan';
+import { loadOcclusionMask } from '../masks/occlusion';
+import { builtinEngineDescriptions, resolveParams, ENGINE_IDS } from '../engines/registry';
+import { UserError } from '../util/errors';
+import { fmtDuration, parseNumberArg, parseRangeArg, runCli } from './common';
+import type { DubProgress } from '../pipeline/api';
+
+const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp4 [options]
+
+  --video FILE        the shot to dub (any video ffmpeg reads)
+  --audio FILE        the dubbed dialogue track (any audio ffmpeg reads), starts at clip time 0
+  --out FILE          output video (.mp4/.mov/.mkv), written atomically
+  --from S --to S     dub only this range (seconds); default: where the dub lies, split by speech
+  --reference S-E     lip-habit reference range of the original footage (seconds); default: automatic
+  --face N            face track to dub in multi-face shots (default: the largest face)
+  --occlusion FILE    occlusion mask JSON (polygons with keyframes; kept from the original)
+  --engine ID         ${ENGINE_IDS.join(' | ')} (default reference)
+  --pack DIR          model pack for neural engines
+  --param K=V         engine parameter (repeatable), e.g. --param lambdaA=1.5
+  --audio-offset S    place the dub at this clip time (seconds, default 0)
+  --whole-track       replace the whole audio track with the dub
+  --lossless          lossless output (libx264rgb qp 0) for verification
+  --crf N             H.264 quality (default 18; lower is better)
+  --cache DIR         cache folder (default ~/.cache/dubbing-editor or $DUBBING_CACHE_DIR)
+  --json              print a machine-readable result on stdout
+`;
+
+function parseParams(list: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kv of list ?? []) {
+    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(kv);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) throw new UserError('E_ARGS', `--param expects KEY=NUMBER, got "${kv}".`, 'Example: --param lambdaA=1.5');
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+const json = process.argv.includes('--json');
+void runCli(async (signal) => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        video: { type: 'string' }, audio: { type: 'string' }, out: { type: 'string' },
+        from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' },
+        face: { type: 'string' }, occlusion: { type: 'string' }, engine: { type: 'string', default: 'reference' },
+        pack: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
+        'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' },
+        cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UserError('E_ARGS', (e as Error).message, USAGE);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  for (const k of ['video', 'audio', 'out'] as const) {
+    if (!values[k]) throw new UserError('E_ARGS', `Missing --${k}.`, USAGE);
+  }
+  const engine = values.engine ?? 'reference';
+  let params = parseParams(values.param);
+  const builtin = builtinEngineDescriptions().find((d) => d.id === engine);
+  if (builtin) params = resolveParams(builtin.params, params, engine);
+  const face = parseNumberArg('--face', values.face);
+  if (face !== undefined && (!Number.isInteger(face) || face < 0)) throw new UserError('E_ARGS', `--face expects a track index 0, 1, ..., got ${values.face}.`, 'Omit --face to dub the largest face.');
+  const occlusion = values.occlusion ? await loadOcclusionMask(values.occlusion) : undefined;
+  const plan = await planDub({
+    video: values.video!, audio: values.audio!, audioOffset: parseNumberArg('--audio-offset', values['audio-offset']),
+    from: parseNumberArg('--from', values.from), to: parseNumberArg('--to', values.to),
+    reference: values.reference ? parseRangeArg('--reference', values.reference) : undefined,
+    engine, params, pack: values.pack, occlusion, signal,
+  });
+  const say = (s: string) => { if (!json) process.stderr.write(s + '\n'); };
+  say(`dubbing ${plan.info.width}x${plan.info.height} @ ${plan.info.fps.toFixed(3)} fps, ${plan.info.frameCount} frames; ${plan.segments.length} segment(s) from ${plan.how}`);
+  let lastLine = 0;
+  const onProgress = (p: DubProgress) => {
+    if (json) return;
+    const now = Date.now();
+    if (p.done !== p.total && now - lastLine < 500) return;
+    lastLine = now;
+    const pct = p.total ? Math.round((100 * p.done) / p.total) : 0;
+    process.stderr.write(`  ${p.stage.padEnd(7)} ${String(p.done).padStart(6)}/${p.total} frames  ${pct.toString().padStart(3)}%  ${p.fps.toFixed(1)} fps  ETA ${fmtDuration(p.etaSec)}\n`);
+  };
+  const result = await runDub({
+    video: values.video!, audio: values.audio!, audioOffset: parseNumberArg('--audio-offset', values['audio-offset']),
+    out: values.out!, face, segments: plan.segments, dubbedRange: plan.dubbedRange,
+    lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), wholeTrack: values['whole-track'],
+    cacheDir: values.cache, signal, onProgress, log: say,
+  });
+  if (json) {
+    process.stdout.write(JSON.stringify({ ok: true, ...result }, null, 2) + '\n');
+    return;
+  }
+  for (const s of result.segments) {
+    say(`  ${s.id}: frames ${s.startFrame}-${s.endFrame}, reference frames ${s.reference.startFrame}-${s.reference.endFrame} (${s.referenceReason})`);
+  }
+  for (const w of result.warnings) say(`  warning: ${w}`);
+  process.stdout.write(`wrote ${result.out}: ${result.frames} frames ${result.width}x${result.height} @ ${result.fps.toFixed(3)} fps, face track ${result.faceTrack}, ${result.timings.total.toFixed(1)} s (${result.realTimeFactor.toFixed(2)}x real time)\n`);
+}, json);

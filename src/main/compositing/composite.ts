@@ -1,0 +1,51 @@
+import type { RgbFrame } from '../media/types';
+import type { Patch } from '../engines/types';
+import type { Rect } from '../masks/types';
+
+/** The union mask rasterized over its box, as the compositor uses it. */
+export interface UnionMaskRaster {
+  rect: Rect;
+  /** Float32Array(rect.w * rect.h) in [0, 1], exactly 0 on and beyond the box edge. */
+  alpha: Float32Array;
+}
+
+/**
+ * Blends an engine patch into a frame in place: a = patch.alpha x union x (1 - occlusion), out =
+ * round(orig (1 - a) + patch a). Pixels where a = 0 (outside the union mask, under the occlusion
+ * mask, or outside the patch) are not written, so they stay the original's bit for bit.
+ * @param frame rgb24 frame, modified in place.
+ * @param occlusion Uint8Array(union.rect.w * union.rect.h), 1 = occluder (kept); null for none.
+ * @returns number of pixels changed.
+ */
+export function compositePatch(
+  frame: RgbFrame,
+  patch: Patch,
+  union: UnionMaskRaster,
+  occlusion: Uint8Array | null,
+): number {
+  const r = union.rect;
+  const x0 = Math.max(r.x, patch.x);
+  const y0 = Math.max(r.y, patch.y);
+  const x1 = Math.min(r.x + r.w, patch.x + patch.width, frame.width);
+  const y1 = Math.min(r.y + r.h, patch.y + patch.height, frame.height);
+  const fd = frame.data;
+  let changed = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const ui = (y - r.y) * r.w + (x - r.x);
+      if (occlusion && occlusion[ui]) continue;
+      const pi = (y - patch.y) * patch.width + (x - patch.x);
+      const a = patch.alpha[pi] * union.alpha[ui];
+      if (a <= 0) continue;
+      const fi = (y * frame.width + x) * 3;
+      const pd = pi * 3;
+      for (let c = 0; c < 3; c++) {
+        const o = fd[fi + c];
+        const v = Math.round(o + (patch.data[pd + c] - o) * a);
+        fd[fi + c] = v;
+      }
+      changed++;
+    }
+  }
+  return changed;
+}

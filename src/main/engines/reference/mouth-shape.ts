@@ -1,0 +1,55 @@
+import { INNER_LIPS, OUTER_LIPS, STABLE_POINTS, CHIN, UPPER_INNER_LIP, LOWER_INNER_LIP, FACE_TOP } from '../../masks/face-regions';
+import { applySimilarity, fitSimilarity } from '../../imaging/triangle-warp';
+
+/** Points that describe the mouth shape: outer and inner lips and the chin. */
+const SHAPE_POINTS: readonly number[] = [...OUTER_LIPS, ...INNER_LIPS, CHIN];
+
+/** Canonical positions of STABLE_POINTS used to remove pose and scale; set from the first face. */
+function stableVector(mesh: Float32Array): Float32Array {
+  const v = new Float32Array(STABLE_POINTS.length * 2);
+  STABLE_POINTS.forEach((idx, k) => {
+    v[2 * k] = mesh[idx * 3];
+    v[2 * k + 1] = mesh[idx * 3 + 1];
+  });
+  return v;
+}
+
+/**
+ * Pose-normalized mouth-shape descriptor: lip and chin landmarks mapped by the similarity that
+ * takes the face's stable points (eyes, nose bridge, forehead) onto those of `canonical`.
+ * @param mesh Float32Array(468*3) pixels; `canonical` another mesh (the segment's first face).
+ * @returns Float32Array(41 * 2), in canonical pixels divided by the canonical face height
+ *   (landmark 10 to 152), so distances are in face heights.
+ */
+export function mouthShape(mesh: Float32Array, canonical: Float32Array): Float32Array {
+  const s = fitSimilarity(stableVector(mesh), stableVector(canonical));
+  const faceH = Math.hypot(canonical[CHIN * 3] - canonical[FACE_TOP * 3], canonical[CHIN * 3 + 1] - canonical[FACE_TOP * 3 + 1]) || 1;
+  const out = new Float32Array(SHAPE_POINTS.length * 2);
+  SHAPE_POINTS.forEach((idx, k) => {
+    const [x, y] = applySimilarity(s, mesh[idx * 3], mesh[idx * 3 + 1]);
+    out[2 * k] = x / faceH;
+    out[2 * k + 1] = y / faceH;
+  });
+  return out;
+}
+
+/** RMS point distance between two shape descriptors (face heights). */
+export function shapeDistance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    const dx = a[i] - b[i];
+    const dy = a[i + 1] - b[i + 1];
+    s += dx * dx + dy * dy;
+  }
+  return Math.sqrt(s / (a.length / 2));
+}
+
+/**
+ * Mouth opening: inner-lip gap (landmarks 13-14) over face height (10-152); dimensionless,
+ * about 0 for a closed mouth and 0.05-0.15 for open speech.
+ */
+export function mouthOpening(mesh: Float32Array): number {
+  const gap = Math.hypot(mesh[UPPER_INNER_LIP * 3] - mesh[LOWER_INNER_LIP * 3], mesh[UPPER_INNER_LIP * 3 + 1] - mesh[LOWER_INNER_LIP * 3 + 1]);
+  const faceH = Math.hypot(mesh[FACE_TOP * 3] - mesh[CHIN * 3], mesh[FACE_TOP * 3 + 1] - mesh[CHIN * 3 + 1]);
+  return faceH > 0 ? gap / faceH : 0;
+}

@@ -1,0 +1,266 @@
+import type { Engine, EngineDescription, EngineFrameInput, Patch, PreparedEngine, SegmentContext } from '../types';
+import type { TrackSample } from '../../tracking/types';
+import { throwIfAborted, UserError } from '../../util/errors';
+import { STABLE_POINTS } from '../../masks/face-regions';
+import { clampRect, boundingRect } from '../../masks/geometry';
+import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
+import { warpTriangles, fitSimilarity, applySimilarity } from '../../imaging/triangle-warp';
+import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
+import { viterbiSelect } from './viterbi';
+import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
+import { buildWarpLayout, ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
+
+/**
+ * Per-video-frame audio context features, row-major [frameCount, dim], speaker-normalized
+ * (per-track mean/variance) so the dub and the original voice are comparable.
+ */
+export type ContextFeatureFn = (
+  samples16k: Float32Array,
+  opts: { fpsNum: number; fpsDen: number; frameCount: number; contextSec: number },
+) => { data: Float32Array; dim: number };
+
+/** Per-video-frame log RMS level (natural log) of 16 kHz audio in a window around each frame. */
+export type LevelFn = (samples16k: Float32Array, opts: { fpsNum: number; fpsDen: number; frameCount: number }) => Float32Array;
+
+export interface ReferenceEngineDeps {
+  contextFeatures: ContextFeatureFn;
+  level: LevelFn;
+}
+
+/** The reference engine's parameter schema (ranges, defaults, help). */
+export const REFERENCE_ENGINE_DESCRIPTION: EngineDescription = {
+  id: 'reference',
+  name: 'Reference-driven (no weights)',
+  params: [
+    { key: 'lambdaA', label: 'Audio match λa', min: 0, max: 5, step: 0.1, default: 1, help: 'Weight of the distance between the dubbed audio context and the audio context of each reference frame. Higher follows the dub more closely.' },
+    { key: 'lambdaH', label: 'Mouth continuity λh', min: 0, max: 5, step: 0.1, default: 1, help: 'Weight of the mouth-shape jump when the chosen reference frames are not consecutive. Higher gives smoother, longer runs of the actor\'s own motion.' },
+    { key: 'silence', label: 'Closed mouth in silence', min: 0, max: 5, step: 0.1, default: 2, help: 'How strongly silence in the dubbed audio selects closed-mouth reference frames.' },
+    { key: 'contextMs', label: 'Audio context (ms)', min: 80, max: 1200, step: 20, default: 360, help: 'Width of the audio window compared around each frame (coarticulation spans a few hundred ms).' },
+    { key: 'colourMatch', label: 'Colour match', min: 0, max: 1, step: 1, default: 1, integer: true, help: 'Match the reference mouth\'s colour to the target frame (mean/std per channel).' },
+  ],
+  needs: { weights: false, lipHabitReference: true, referenceAudio: true },
+  notes: [],
+};
+
+/** Data kept per reference frame that the path uses. */
+interface RefFrame {
+  mesh: Float32Array;
+  /** Crop of the original frame (rgb24) and its offset in frame pixels. */
+  crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
+}
+
+function stableVec(mesh: Float32Array): Float64Array {
+  const v = new Float64Array(STABLE_POINTS.length * 2);
+  STABLE_POINTS.forEach((idx, k) => {
+    v[2 * k] = mesh[idx * 3];
+    v[2 * k + 1] = mesh[idx * 3 + 1];
+  });
+  return v;
+}
+
+function median(values: Float32Array | number[]): number {
+  const s = Float64Array.from(values).sort();
+  return s.length ? s[Math.floor(s.length / 2)] : 0;
+}
+
+/**
+ * Reference-driven synthesis (the default engine; no learned weights). For each output frame it
+ * picks a frame of the lip-habit reference whose (original) audio context matches the dubbed
+ * audio context, with a Viterbi path that prefers runs of consecutive reference frames
+ * (`viterbi.ts`), then warps that frame's lower face onto the output face (piecewise affine on
+ * the mesh, pose from a similarity on stable points), matches its colour and returns it as a
+ * patch with a soft alpha. The compositor applies the union and occlusion masks.
+ */
+export class ReferenceEngine implements Engine {
+  constructor(private readonly deps: ReferenceEngineDeps) {}
+
+  describe(): EngineDescription {
+    return REFERENCE_ENGINE_DESCRIPTION;
+  }
+
+  async prepare(ctx: SegmentContext): Promise<PreparedEngine> {
+    const p = { ...Object.fromEntries(REFERENCE_ENGINE_DESCRIPTION.params.map((s) => [s.key, s.default])), ...ctx.params };
+    const { video, range, reference, track } = ctx;
+    const T = range.end - range.start;
+    // Reference frames with a detected face.
+    const refIdx: number[] = [];
+    for (let f = reference.start; f < reference.end; f++) {
+      const s = track.frames[f];
+      if (s && !s.interpolated) refIdx.push(f);
+    }
+    if (refIdx.length < 2) {
+      throw new UserError('E_REFERENCE_NO_FACE', `The lip-habit reference (frames ${reference.start}-${reference.end}) has fewer than 2 frames with a tracked face.`, 'Pick a reference range where the actor\'s face is visible, or let the tool choose one.');
+    }
+    const R = refIdx.length;
+    const canonical = track.frames[refIdx[0]]!.mesh;
+
+    // Audio context features: dub over the output range, original over the reference.
+    const contextSec = p.contextMs / 1000;
+    const fopts = { fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: video.frameCount, contextSec };
+    const dubF = this.deps.contextFeatures(ctx.dubAudio, fopts);
+    const refF = this.deps.contextFeatures(ctx.originalAudio, fopts);
+    const dim = dubF.dim;
+    const dubLevel = this.deps.level(ctx.dubAudio, fopts);
+    throwIfAborted(ctx.signal);
+
+    // Unary cost [T, R]: audio distance (normalized by its median) + silence term.
+    const unary = new Float32Array(T * R);
+    for (let t = 0; t < T; t++) {
+      const a = (range.start + t) * dim;
+      for (let r = 0; r < R; r++) {
+        const b = refIdx[r] * dim;
+        let d = 0;
+        for (let k = 0; k < dim; k++) {
+          const x = dubF.data[a + k] - refF.data[b + k];
+          d += x * x;
+        }
+        unary[t * R + r] = d / dim;
+      }
+    }
+    const med = median(unary) || 1;
+    const openings = refIdx.map((f) => mouthOpening(track.frames[f]!.mesh));
+    const maxOpen = Math.max(1e-6, ...openings);
+    // Silence: dub level far below its own speech level.
+    let speechLevel = -Infinity;
+    const lv = Array.from(dubLevel.slice(range.start, range.end)).sort((x, y) => x - y);
+    if (lv.length) speechLevel = lv[Math.floor(lv.length * 0.9)];
+    const silentBelow = speechLevel - Math.log(10 ** (30 / 20)); // 30 dB under the 90th percentile
+    let silentFrames = 0;
+    for (let t = 0; t < T; t++) {
+      const silent = dubLevel[range.start + t] < silentBelow;
+      if (silent) silentFrames++;
+      for (let r = 0; r < R; r++) {
+        const i = t * R + r;
+        unary[i] = p.lambdaA * (unary[i] / med) + (silent ? p.silence * (openings[r] / maxOpen) * 4 : 0);
+      }
+    }
+
+    // Mouth-shape distances [R, R], normalized by their median.
+    const shapes = refIdx.map((f) => mouthShape(track.frames[f]!.mesh, canonical));
+    const D = new Float32Array(R * R);
+    for (let a = 0; a < R; a++) for (let b = a + 1; b < R; b++) D[a * R + b] = D[b * R + a] = shapeDistance(shapes[a], shapes[b]);
+    const dmed = median(D.filter((v) => v > 0)) || 1;
+    for (let i = 0; i < D.length; i++) D[i] /= dmed;
+    throwIfAborted(ctx.signal);
+
+    const path = viterbiSelect({ unary, T, R, shapeDistance: D, lambdaH: p.lambdaH, cutCost: 0.3, holdCost: 0.2 });
+    let cuts = 0;
+    for (let t = 1; t < T; t++) if (path[t] !== path[t - 1] + 1) cuts++;
+    ctx.log?.(`reference engine: ${T} frames from ${R} reference frames, ${cuts} cuts, ${silentFrames} silent frames`);
+
+    // Decode the reference frames the path uses and keep crops around their lower face.
+    const layout = buildWarpLayout(canonical);
+    const needed = new Set<number>();
+    for (let t = 0; t < T; t++) needed.add(refIdx[path[t]]);
+    const refs = new Map<number, RefFrame>();
+    const first = Math.min(...needed);
+    const last = Math.max(...needed);
+    await ctx.readFrames({ start: first, end: last + 1 }, (frame) => {
+      if (!needed.has(frame.index)) return;
+      const mesh = track.frames[frame.index]!.mesh;
+      const pts = warpPoints(layout, mesh);
+      const poly = ringPolygon(layout, pts);
+      const box = clampRect(boundingRect([poly])!, frame.width, frame.height);
+      const pad = clampRect({ x: box.x - 4, y: box.y - 4, w: box.w + 8, h: box.h + 8 }, frame.width, frame.height);
+      const data = new Uint8Array(pad.w * pad.h * 3);
+      for (let y = 0; y < pad.h; y++) {
+        const s = ((pad.y + y) * frame.width + pad.x) * 3;
+        data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
+      }
+      refs.set(frame.index, { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data } });
+      throwIfAborted(ctx.signal);
+    });
+
+    const colourMatch = p.colourMatch >= 0.5;
+    let smoothed: { from: ChannelStats; to: ChannelStats } | null = null;
+    const signal = ctx.signal;
+
+    const renderOne = (input: EngineFrameInput): Patch | null => {
+      const target = input.sample;
+      const t = input.frame.index - range.start;
+      if (!target || t < 0 || t >= T) return null;
+      const ref = refs.get(refIdx[path[t]]);
+      if (!ref) return null;
+      return warpReferenceMouth(input.frame, target, ref, layout, colourMatch, (stats) => {
+        // Temporal smoothing of the colour statistics (EMA) so the transfer does not flicker.
+        if (!smoothed) smoothed = stats;
+        else {
+          const mix = (a: ChannelStats, b: ChannelStats): ChannelStats => ({
+            mean: a.mean.map((v, c) => v * 0.7 + b.mean[c] * 0.3) as [number, number, number],
+            std: a.std.map((v, c) => v * 0.7 + b.std[c] * 0.3) as [number, number, number],
+            count: b.count,
+          });
+          smoothed = { from: mix(smoothed.from, stats.from), to: mix(smoothed.to, stats.to) };
+        }
+        return smoothed;
+      });
+    };
+
+    return {
+      windowSize: 8,
+      async renderWindow(inputs) {
+        throwIfAborted(signal);
+        return inputs.map(renderOne);
+      },
+      async dispose() {
+        refs.clear();
+      },
+      // Exposed for diagnostics and tests.
+      ...{ path: Int32Array.from(path, (r) => refIdx[r]) },
+    } as PreparedEngine & { path: Int32Array };
+  }
+}
+
+/**
+ * Warps the reference frame's lower face onto the target face and returns the patch.
+ * Destination points: the reference mesh mapped into the target frame by the similarity fitted on
+ * stable points (eyes, nose bridge), except the nose/cheek line, which stays on the target.
+ */
+function warpReferenceMouth(
+  frame: { width: number; height: number; data: Uint8Array },
+  target: TrackSample,
+  ref: RefFrame,
+  layout: WarpLayout,
+  colourMatch: boolean,
+  smoothStats: (s: { from: ChannelStats; to: ChannelStats }) => { from: ChannelStats; to: ChannelStats },
+): Patch | null {
+  const sim = fitSimilarity(stableVec(ref.mesh), stableVec(target.mesh));
+  const srcPts = warpPoints(layout, ref.mesh);
+  const tgtPts = warpPoints(layout, target.mesh);
+  const n = srcPts.length / 2;
+  const dst = new Float32Array(n * 2);
+  const src = new Float32Array(n * 2);
+  for (let k = 0; k < n; k++) {
+    const [mx, my] = applySimilarity(sim, srcPts[2 * k], srcPts[2 * k + 1]);
+    const w = layout.followReference[k];
+    dst[2 * k] = w * mx + (1 - w) * tgtPts[2 * k];
+    dst[2 * k + 1] = w * my + (1 - w) * tgtPts[2 * k + 1];
+    src[2 * k] = srcPts[2 * k] - ref.crop.x;
+    src[2 * k + 1] = srcPts[2 * k + 1] - ref.crop.y;
+  }
+  const ring = ringPolygon(layout, dst);
+  const box = boundingRect([ring]);
+  if (!box) return null;
+  const roi = clampRect(box, frame.width, frame.height);
+  if (roi.w <= 0 || roi.h <= 0) return null;
+  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi);
+  const faceSize = Math.max(box.w, box.h);
+  const alpha = softPolygonMask([ring], roi, Math.max(2, faceSize * 0.12));
+  for (let i = 0; i < alpha.length; i++) if (!warped.coverage[i]) alpha[i] = 0;
+
+  if (colourMatch) {
+    // Statistics over the skin band: covered, mostly opaque, outside both mouths' inner lips.
+    const innerDst = rasterizePolygons([slotsPolygon(dst, layout.innerLipSlots)], roi);
+    const innerTgt = rasterizePolygons([slotsPolygon(tgtPts, layout.innerLipSlots)], roi);
+    const sel = new Uint8Array(roi.w * roi.h);
+    const tgtCrop = new Uint8Array(roi.w * roi.h * 3);
+    for (let y = 0; y < roi.h; y++) {
+      const s = ((roi.y + y) * frame.width + roi.x) * 3;
+      tgtCrop.set(frame.data.subarray(s, s + roi.w * 3), y * roi.w * 3);
+    }
+    for (let i = 0; i < sel.length; i++) sel[i] = warped.coverage[i] && alpha[i] > 0.5 && !innerDst[i] && !innerTgt[i] ? 1 : 0;
+    const stats = smoothStats({ from: channelStats(warped.data, sel), to: channelStats(tgtCrop, sel) });
+    transferColour(warped.data, stats.from, stats.to);
+  }
+  return { x: roi.x, y: roi.y, width: roi.w, height: roi.h, data: warped.data, alpha };
+}
