@@ -16,8 +16,8 @@ function mesh(fill: (i: number) => [number, number]): Float32Array {
 describe('pearson / laggedCorrelation', () => {
   it('recovers a known lag', () => {
     const audio = Array.from({ length: 200 }, (_, t) => Math.sin(t * 0.7) + Math.sin(t * 0.13));
-    // The mouth follows the audio by 1 frame.
-    const opening = audio.map((_, t) => (t >= 1 ? audio[t - 1] : 0));
+    // The mouth leads the audio by 1 frame (the sound comes 1 frame after the shape).
+    const opening = audio.map((_, t) => (t + 1 < audio.length ? audio[t + 1] : 0));
     const r = laggedCorrelation(opening, audio, -2, 2);
     const best = r.reduce((a, b) => (b.r > a.r ? b : a));
     expect(best.lag).toBe(1);

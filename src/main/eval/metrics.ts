@@ -23,7 +23,7 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Lagged Pearson correlation between the mouth opening and the audio envelope, per video frame.
- * Lag k > 0 means the mouth follows the audio by k frames: r(k) = corr(opening[t + k], audio[t]).
+ * Lag k > 0 means the audio comes k frames after the mouth (the natural lead of the lips over the sound gives a peak near k = +1): r(k) = corr(opening[t], audio[t + k]).
  * @returns one entry per lag in [minLag, maxLag].
  */
 export function laggedCorrelation(opening: ArrayLike<number>, audio: ArrayLike<number>, minLag = -2, maxLag = 2): Array<{ lag: number; r: number }> {
@@ -35,8 +35,8 @@ export function laggedCorrelation(opening: ArrayLike<number>, audio: ArrayLike<n
     for (let t = 0; t < n; t++) {
       const u = t + k;
       if (u < 0 || u >= n) continue;
-      a.push(opening[u]);
-      b.push(audio[t]);
+      a.push(opening[t]);
+      b.push(audio[u]);
     }
     out.push({ lag: k, r: pearson(a, b) });
   }

@@ -5,7 +5,7 @@ import type { DubJobOptions, DubJobResult, DubProgress, SegmentSpec } from './ap
 import type { VideoInfo, RgbFrame } from '../media/types';
 import type { FaceTrack, TrackingResult } from '../tracking/types';
 import type { EngineFrameInput, FrameRange, PreparedEngine } from '../engines/types';
-import { probeMedia, probeAudio } from '../media/probe';
+import { probeMedia, probeAudio, displaySize } from '../media/probe';
 import { decodeFrames } from '../media/decode';
 import { createEncoder, muxAudio } from '../media/encode';
 import { buildDubbedAudio } from '../media/dub-audio';
@@ -130,6 +130,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   if (info.variableFrameRate) warnings.push(`${opts.video} has a variable frame rate; it is processed as constant ${info.fps.toFixed(3)} fps.`);
   if (info.bitDepth > 8) warnings.push(`${opts.video} is ${info.bitDepth}-bit; frames are processed and written as 8-bit.`);
   checkSegments(opts.segments, info);
+  const { width, height } = displaySize(info);
   mark('probe', t);
 
   t = performance.now();
@@ -165,7 +166,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       resolvedSegments.push({ ...spec, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason });
       if (range.end <= outRange.startFrame || range.start >= outRange.endFrame) continue;
       const meshes = track.frames.slice(range.start, range.end).map((s) => s?.mesh ?? null);
-      const um = unionMask(meshes, info.width, info.height);
+      const um = unionMask(meshes, width, height);
       if (!um) {
         warnings.push(`Segment ${spec.id}: no face in frames ${range.start}-${range.end}; left untouched.`);
         active.push({ spec, range, union: null, engine: null });
@@ -198,7 +199,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     const total = outRange.endFrame - outRange.startFrame;
     progress.start('render', total);
     const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
-    const encoder = createEncoder({ width: info.width, height: info.height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, signal });
+    const encoder = createEncoder({ width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, signal });
     let done = 0;
     try {
       let pending: { seg: ActiveSegment; inputs: EngineFrameInput[] } | null = null;
@@ -272,8 +273,8 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     return {
       out: opts.out,
       frames: done,
-      width: info.width,
-      height: info.height,
+      width,
+      height,
       fps,
       faceTrack: faceIndex,
       segments: resolvedSegments,

@@ -1,4 +1,4 @@
-import type { Engine, EngineDescription, EngineFrameInput, Patch, PreparedEngine, SegmentContext } from '../types';
+import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
 import type { TrackSample } from '../../tracking/types';
 import { throwIfAborted, UserError } from '../../util/errors';
 import { STABLE_POINTS } from '../../masks/face-regions';
@@ -34,13 +34,37 @@ export const REFERENCE_ENGINE_DESCRIPTION: EngineDescription = {
   params: [
     { key: 'lambdaA', label: 'Audio match λa', min: 0, max: 5, step: 0.1, default: 1, help: 'Weight of the distance between the dubbed audio context and the audio context of each reference frame. Higher follows the dub more closely.' },
     { key: 'lambdaH', label: 'Mouth continuity λh', min: 0, max: 5, step: 0.1, default: 1, help: 'Weight of the mouth-shape jump when the chosen reference frames are not consecutive. Higher gives smoother, longer runs of the actor\'s own motion.' },
+    { key: 'articulation', label: 'Articulation', min: 0, max: 10, step: 0.1, default: 1.5, help: 'How closely the mouth opening follows the loudness of the dub, mapped to the actor\'s own range of openings.' },
     { key: 'silence', label: 'Closed mouth in silence', min: 0, max: 5, step: 0.1, default: 2, help: 'How strongly silence in the dubbed audio selects closed-mouth reference frames.' },
+    { key: 'energy', label: 'Energy emphasis', min: 0, max: 20, step: 0.5, default: 1, help: 'Extra weight of the loudness contour (syllable rhythm) in the audio match, relative to the spectral shape.' },
     { key: 'contextMs', label: 'Audio context (ms)', min: 80, max: 1200, step: 20, default: 360, help: 'Width of the audio window compared around each frame (coarticulation spans a few hundred ms).' },
     { key: 'colourMatch', label: 'Colour match', min: 0, max: 1, step: 1, default: 1, integer: true, help: 'Match the reference mouth\'s colour to the target frame (mean/std per channel).' },
   ],
   needs: { weights: false, lipHabitReference: true, referenceAudio: true },
   notes: [],
 };
+
+/** How long the lips lead the sound they make (seconds); about one frame at 25 fps. */
+export const LIP_LEAD_SEC = 0.04;
+
+/**
+ * Per-output-frame target mouth opening: the dub's log-RMS level `leadFrames` after each frame,
+ * ranked within the segment and mapped to the same quantile of the reference's mouth openings.
+ * @param level Float32Array(frameCount) log-RMS per clip frame; `openings` one per reference frame.
+ * @returns Float64Array(range length), in mouth-opening units (inner-lip gap / face height).
+ */
+export function articulationTarget(level: Float32Array, range: FrameRange, openings: number[], leadFrames: number): Float64Array {
+  const T = range.end - range.start;
+  const lv = Array.from({ length: T }, (_, t) => level[Math.min(level.length - 1, range.start + t + leadFrames)]);
+  const order = lv.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const sorted = [...openings].sort((a, b) => a - b);
+  const out = new Float64Array(T);
+  order.forEach(([, i], rank) => {
+    const u = T > 1 ? rank / (T - 1) : 0.5;
+    out[i] = sorted[Math.round(u * (sorted.length - 1))];
+  });
+  return out;
+}
 
 /** Data kept per reference frame that the path uses. */
 interface RefFrame {
@@ -95,11 +119,16 @@ export class ReferenceEngine implements Engine {
     const canonical = track.frames[refIdx[0]]!.mesh;
 
     // Audio context features: dub over the output range, original over the reference.
-    const contextSec = p.contextMs / 1000;
+    const contextSec = p.contextMs / 2000; // half-width: ± around the frame
     const fopts = { fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: video.frameCount, contextSec };
     const dubF = this.deps.contextFeatures(ctx.dubAudio, fopts);
     const refF = this.deps.contextFeatures(ctx.originalAudio, fopts);
     const dim = dubF.dim;
+    // Per-dimension weights: the energy coefficient c0 (first of each sub-window's F features)
+    // carries the syllable rhythm the mouth follows; weight it by the energy parameter.
+    const featureDim = (dubF as { featureDim?: number }).featureDim ?? dim;
+    const w = new Float32Array(dim).fill(1);
+    for (let k = 0; k < dim; k += featureDim) w[k] = p.energy;
     const dubLevel = this.deps.level(ctx.dubAudio, fopts);
     throwIfAborted(ctx.signal);
 
@@ -112,7 +141,7 @@ export class ReferenceEngine implements Engine {
         let d = 0;
         for (let k = 0; k < dim; k++) {
           const x = dubF.data[a + k] - refF.data[b + k];
-          d += x * x;
+          d += w[k] * x * x;
         }
         unary[t * R + r] = d / dim;
       }
@@ -125,13 +154,19 @@ export class ReferenceEngine implements Engine {
     const lv = Array.from(dubLevel.slice(range.start, range.end)).sort((x, y) => x - y);
     if (lv.length) speechLevel = lv[Math.floor(lv.length * 0.9)];
     const silentBelow = speechLevel - Math.log(10 ** (30 / 20)); // 30 dB under the 90th percentile
+    // Articulation target: the dub's loudness one lip-lead later, mapped through the reference's
+    // own distribution of mouth openings (quantile mapping: the actor's habitual opening range).
+    const target = articulationTarget(dubLevel, range, openings, Math.max(0, Math.round(video.fps * LIP_LEAD_SEC)));
+    const meanOpen = openings.reduce((a, b) => a + b, 0) / R;
+    const sdOpen = Math.sqrt(openings.reduce((a, b) => a + (b - meanOpen) ** 2, 0) / R) || 1;
     let silentFrames = 0;
     for (let t = 0; t < T; t++) {
       const silent = dubLevel[range.start + t] < silentBelow;
       if (silent) silentFrames++;
       for (let r = 0; r < R; r++) {
         const i = t * R + r;
-        unary[i] = p.lambdaA * (unary[i] / med) + (silent ? p.silence * (openings[r] / maxOpen) * 4 : 0);
+        const art = ((openings[r] - target[t]) / sdOpen) ** 2;
+        unary[i] = p.lambdaA * (unary[i] / med) + p.articulation * art + (silent ? p.silence * (openings[r] / maxOpen) * 4 : 0);
       }
     }
 
