@@ -25,6 +25,24 @@ export interface VideoInfo {
   codec: string;
   /** Audio streams present in the file. */
   audioStreams: AudioStreamInfo[];
+  /**
+   * Size of the decoded (upright) frames in pixels: width/height swapped when `rotation` is 90
+   * or 270. `decodeFrames` yields frames of this size. Always set by `probeMedia`; when absent
+   * (hand-made fakes) use `displaySize(info)` from `probe.ts`.
+   */
+  displayWidth?: number;
+  displayHeight?: number;
+  /**
+   * Start of the video stream relative to the container start, in seconds (usually 0). Frame
+   * `i` is at `startTime + i / fps` seconds on the container timeline.
+   */
+  startTime?: number;
+  /** ffprobe `color_space` of the video stream (e.g. `bt709`), absent when untagged. */
+  colorSpace?: string;
+  /** Container format name from ffprobe, e.g. `mov,mp4,m4a,3gp,3g2,mj2`. */
+  formatName?: string;
+  /** Things the user should know (e.g. variable frame rate processed as constant). */
+  warnings?: string[];
 }
 
 export interface AudioStreamInfo {
@@ -45,4 +63,19 @@ export interface RgbFrame {
   width: number;
   height: number;
   data: Uint8Array;
+}
+
+/** What `probeAudio` learns about a file used for its audio (any container ffmpeg reads). */
+export interface AudioFileInfo {
+  /** Absolute path. */
+  path: string;
+  /** Container duration in seconds (the first audio stream's when the container has none). */
+  duration: number;
+  /** The first audio stream, the one every audio decoder here reads. */
+  audio: AudioStreamInfo;
+  /** All audio streams in file order. */
+  audioStreams: AudioStreamInfo[];
+  /** True when the file also has a (non-cover-art) video stream. */
+  hasVideo: boolean;
+  formatName?: string;
 }

@@ -38,3 +38,17 @@ export interface TrackingResult {
   /** Frames with no usable face for any track. */
   warnings: string[];
 }
+
+/** Number of keypoints of a Human / MediaPipe hand skeleton. */
+export const HAND_POINTS = 21;
+
+/**
+ * One hand in one frame (occluder suggestions). `keypoints` is Float32Array(21 * 3): x, y in image
+ * pixels, z in the model's relative depth units; `box` is [x, y, width, height] in pixels.
+ */
+export interface HandObservation {
+  box: [number, number, number, number];
+  keypoints: Float32Array;
+  /** Detection confidence in [0, 1]. */
+  score: number;
+}

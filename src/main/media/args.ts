@@ -1,0 +1,208 @@
+/**
+ * Pure builders of ffmpeg argument arrays. Nothing here touches the disk or spawns a process, so
+ * every function is unit-tested on its exact output. All need ffmpeg 5.1 or newer (`-fps_mode`).
+ */
+
+/** Options common to every ffmpeg run we make: quiet except for errors, no keyboard on stdin. */
+export const FFMPEG_COMMON = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'] as const;
+
+/**
+ * Seconds of the start of frame `frame` at the exact rational rate `fpsNum/fpsDen` frames per
+ * second: `frame * fpsDen / fpsNum`.
+ */
+export function framesToSeconds(frame: number, fpsNum: number, fpsDen: number): number {
+  return (frame * fpsDen) / fpsNum;
+}
+
+/** Formats seconds for ffmpeg's time options: fixed 6 decimals (microseconds), never exponent. */
+export function formatSeconds(seconds: number): string {
+  return Math.max(0, seconds).toFixed(6);
+}
+
+/**
+ * How far before the wanted frame's timestamp the accurate seek lands, in frames. ffmpeg drops
+ * frames whose timestamp is below the seek point, so seeking exactly onto a frame risks losing it
+ * to rounding (microsecond `-ss`, millisecond container time bases); a quarter frame earlier keeps
+ * it while still dropping the previous frame.
+ */
+export const SEEK_MARGIN_FRAMES = 0.25;
+
+export interface DecodeArgsOptions {
+  input: string;
+  /** Exact frame rate, frames per second = fpsNum / fpsDen. */
+  fpsNum: number;
+  fpsDen: number;
+  /** First frame to output (0-based, default 0). */
+  start?: number;
+  /** Frame after the last one to output (exclusive); absent = to the end of the stream. */
+  end?: number;
+  /** Video stream start relative to the container start, seconds (default 0). */
+  streamStart?: number;
+  /**
+   * True for variable-frame-rate input: frames are resampled to constant `fpsNum/fpsDen` by the
+   * `fps` filter (duplicating or dropping frames), and a range is cut after that resampling
+   * (`trim=start_frame`) instead of by seeking, so frame `i` of a range is exactly frame `i` of a
+   * full decode (a seek into a pause would otherwise skip the frame still on screen). This
+   * decodes the clip from its beginning. False (default): every decoded frame is output exactly
+   * once (`-fps_mode passthrough`) and ranges seek.
+   */
+  forceCfr?: boolean;
+}
+
+/**
+ * Arguments to decode the first video stream of `input` to raw rgb24 frames on stdout (each frame
+ * HxWx3 bytes, row-major, no padding). Frames are autorotated upright (ffmpeg's default), so they
+ * have the display size. For constant-rate input a range uses an accurate input seek (`-ss`
+ * before `-i`) to `streamStart + (start - SEEK_MARGIN_FRAMES) * fpsDen / fpsNum` seconds, and
+ * `-frames:v end-start`. For `forceCfr` see `DecodeArgsOptions.forceCfr`.
+ */
+export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
+  const start = o.start ?? 0;
+  const args: string[] = [...FFMPEG_COMMON];
+  if (start > 0 && !o.forceCfr) {
+    const seconds = (o.streamStart ?? 0) + framesToSeconds(start - SEEK_MARGIN_FRAMES, o.fpsNum, o.fpsDen);
+    args.push('-ss', formatSeconds(seconds));
+  }
+  args.push('-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn');
+  if (o.forceCfr) {
+    const filter = `fps=${o.fpsNum}/${o.fpsDen}` + (start > 0 ? `,trim=start_frame=${start}` : '');
+    args.push('-vf', filter);
+  }
+  args.push('-fps_mode', 'passthrough');
+  if (o.end !== undefined) args.push('-frames:v', String(o.end - start));
+  args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  return args;
+}
+
+/** YCbCr matrix the encoder converts rgb24 with, and tags the output as. */
+export type ColorMatrix = 'bt601' | 'bt709';
+
+export interface EncodeArgsOptions {
+  /** Frame size in pixels of the rgb24 frames written to stdin. */
+  width: number;
+  height: number;
+  fpsNum: number;
+  fpsDen: number;
+  output: string;
+  /** libx264rgb at qp 0: decoded rgb24 round-trips bit-exactly (large files, few players). */
+  lossless?: boolean;
+  /** x264 constant rate factor for the default H.264 output (0-51, default 18). */
+  crf?: number;
+  /** x264 preset (default `medium`; lossless always uses `ultrafast`). */
+  preset?: string;
+  /** Matrix for rgb -> yuv420p (default `bt601`, ffmpeg's default, used when decoding untagged input). */
+  colorMatrix?: ColorMatrix;
+}
+
+/** True for containers that take `-movflags +faststart` (MP4 / QuickTime family). */
+export function isMovFamily(output: string): boolean {
+  return /\.(mp4|m4v|mov)$/i.test(output);
+}
+
+/**
+ * Arguments to encode raw rgb24 frames (HxWx3, `width`x`height`, at exactly `fpsNum/fpsDen` fps)
+ * read from stdin into `output` (video only; container from the extension).
+ * Default: H.264 (libx264, yuv420p, CRF 18, preset medium), tagged with `colorMatrix`; odd sizes
+ * are padded by one pixel to even because yuv420p needs it. Lossless: libx264rgb `-qp 0`
+ * `-preset ultrafast`, rgb24 kept as is. MP4/MOV get `+faststart`.
+ */
+export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
+  const args: string[] = [
+    ...FFMPEG_COMMON,
+    '-f', 'rawvideo',
+    '-pix_fmt', 'rgb24',
+    '-s', `${o.width}x${o.height}`,
+    '-framerate', `${o.fpsNum}/${o.fpsDen}`,
+    '-i', 'pipe:0',
+    '-an',
+  ];
+  if (o.lossless) {
+    args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
+  } else {
+    const matrix = o.colorMatrix ?? 'bt601';
+    const tag = matrix === 'bt709' ? 'bt709' : 'smpte170m';
+    const filters: string[] = [];
+    if (o.width % 2 !== 0 || o.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
+    filters.push(`scale=out_color_matrix=${matrix}:out_range=tv`);
+    args.push(
+      '-vf', filters.join(','),
+      '-c:v', 'libx264',
+      '-preset', o.preset ?? 'medium',
+      '-crf', String(o.crf ?? 18),
+      '-pix_fmt', 'yuv420p',
+      '-colorspace', tag,
+      '-color_range', 'tv',
+    );
+  }
+  if (isMovFamily(o.output)) args.push('-movflags', '+faststart');
+  args.push('-y', o.output);
+  return args;
+}
+
+export interface MuxArgsOptions {
+  /** Encoded video-only file (its first video stream is copied, not re-encoded). */
+  video: string;
+  /** Prepared WAV with the final audio track (first audio stream is encoded to AAC). */
+  audio: string;
+  output: string;
+  /** AAC bitrate (default `192k`). */
+  audioBitrate?: string;
+}
+
+/**
+ * Arguments to mux: video stream copied from `video` (`-c:v copy`), audio from `audio` encoded
+ * to AAC; MP4/MOV get `+faststart`. The audio should already have the video's duration
+ * (`buildDubbedAudio` makes it so); no `-shortest`, which can cut the last video frames.
+ */
+export function buildMuxArgs(o: MuxArgsOptions): string[] {
+  const args: string[] = [
+    ...FFMPEG_COMMON,
+    '-i', o.video,
+    '-i', o.audio,
+    '-map', '0:v:0',
+    '-map', '1:a:0',
+    '-c:v', 'copy',
+    '-c:a', 'aac',
+    '-b:a', o.audioBitrate ?? '192k',
+  ];
+  if (isMovFamily(o.output)) args.push('-movflags', '+faststart');
+  args.push('-y', o.output);
+  return args;
+}
+
+export interface AudioDecodeArgsOptions {
+  input: string;
+  /** Output sample rate in Hz. */
+  sampleRate: number;
+  /** Output channels (1 = mono downmix, 2 = stereo). */
+  channels: number;
+  /** Seconds into the file to start at (accurate input seek), default 0. */
+  start?: number;
+  /** Seconds to decode, default to the end. */
+  duration?: number;
+}
+
+/**
+ * Arguments to decode the first audio stream of `input` to interleaved little-endian float32 PCM
+ * (`f32le`) on stdout at `sampleRate` Hz with `channels` channels.
+ */
+export function buildAudioDecodeArgs(o: AudioDecodeArgsOptions): string[] {
+  const args: string[] = [...FFMPEG_COMMON];
+  if (o.start !== undefined && o.start > 0) args.push('-ss', formatSeconds(o.start));
+  args.push('-i', o.input);
+  if (o.duration !== undefined) args.push('-t', formatSeconds(o.duration));
+  args.push(
+    '-map', '0:a:0',
+    '-vn', '-sn', '-dn',
+    '-ac', String(o.channels),
+    '-ar', String(o.sampleRate),
+    '-f', 'f32le',
+    'pipe:1',
+  );
+  return args;
+}
+
+/** Arguments to ffprobe `input` as JSON with streams and format. */
+export function buildProbeArgs(input: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_streams', '-show_format', input];
+}

@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { CancelledError, UserError } from '../util/errors';
+import { buildDecodeArgs } from './args';
+import { locateFfmpeg } from './locate';
+import { displaySize } from './probe';
+import { isRunning, spawnFailure, StderrTail, versionHint, waitForExit } from './process';
+import type { RgbFrame, VideoInfo } from './types';
+
+export interface DecodeOptions {
+  /** First frame to yield (0-based, default 0). */
+  start?: number;
+  /** Frame after the last one to yield (exclusive); default: to the end of the stream. */
+  end?: number;
+  /** Aborting kills ffmpeg; the generator then throws `CancelledError`. */
+  signal?: AbortSignal;
+}
+
+function checkRange(info: VideoInfo, start: number, end: number | undefined): void {
+  const bad = (what: string) =>
+    new UserError('E_BAD_RANGE', `Invalid frame range for ${info.path}: ${what}.`, `Use whole frames with 0 <= start < end <= ${info.frameCount}.`);
+  if (!Number.isInteger(start) || start < 0) throw bad(`start ${start}`);
+  if (end !== undefined && (!Number.isInteger(end) || end <= start)) throw bad(`end ${end} (start ${start})`);
+}
+
+/**
+ * Streams decoded frames of `info.path` (first video stream) from an ffmpeg child process.
+ *
+ * Frames are rgb24, HxWx3, row-major, of the display size (`displaySize(info)`): ffmpeg's
+ * autorotation turns rotated clips upright; the sample aspect ratio is NOT applied (pixels are
+ * the coded pixel grid). Variable-frame-rate clips are resampled to constant `fpsNum/fpsDen`
+ * (see `probeMedia`); their ranges are cut after resampling, decoding from the clip start
+ * (slower, but frame `i` is always the same picture). `frame.index` is absolute: `start + i`. Each yielded frame owns a fresh
+ * buffer of exactly width*height*3 bytes (each byte copied once from the pipe), so consumers
+ * may keep it.
+ *
+ * Memory is bounded regardless of clip length: the pipe is read only when the consumer asks for
+ * the next frame, so a slow consumer stalls ffmpeg through pipe back-pressure. Ending early
+ * (`break` / `return()`), throwing, or aborting `signal` kills ffmpeg and waits for it to exit.
+ * A range past the end of the clip yields fewer frames, without error.
+ *
+ * @throws UserError E_BAD_RANGE (start/end not whole frames, start < 0 or end <= start),
+ *   E_UNREADABLE (ffmpeg failed or the stream ended inside a frame; with ffmpeg's reason),
+ *   E_NO_FFMPEG; CancelledError on abort.
+ */
+export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): AsyncGenerator<RgbFrame> {
+  const start = opts.start ?? 0;
+  const { end, signal } = opts;
+  checkRange(info, start, end);
+  if (signal?.aborted) throw new CancelledError();
+  const { width, height } = displaySize(info);
+  const frameBytes = width * height * 3;
+  const args = buildDecodeArgs({
+    input: info.path,
+    fpsNum: info.fpsNum,
+    fpsDen: info.fpsDen,
+    start,
+    end,
+    streamStart: info.startTime ?? 0,
+    forceCfr: info.variableFrameRate,
+  });
+  const { ffmpeg } = locateFfmpeg();
+  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const exited = waitForExit(child);
+  const stderr = new StderrTail();
+  child.stderr.on('data', (c: Buffer) => stderr.push(c));
+  // Without a listener a stdout error (EPIPE after kill) would be an uncaught exception.
+  child.stdout.on('error', () => {});
+  const onAbort = () => {
+    if (isRunning(child)) child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    let frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    let i = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - off);
+        frame.set(chunk.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === frameBytes) {
+          if (signal?.aborted) throw new CancelledError();
+          yield { index: start + i, width, height, data: frame };
+          i++;
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
+      }
+    }
+    const status = await exited;
+    if (signal?.aborted) throw new CancelledError();
+    if (status.error && status.code === null && status.signal === null) throw spawnFailure(ffmpeg, status.error);
+    if (status.code !== 0) {
+      const tail = stderr.lastLines(3);
+      throw new UserError(
+        'E_UNREADABLE',
+        `Decoding ${info.path} failed (ffmpeg exit ${status.code ?? status.signal}) after ${i} frames: ${tail || 'no message'}`,
+        versionHint(tail) ?? 'The file may be damaged or use an unsupported codec; try re-encoding it with ffmpeg.',
+      );
+    }
+    if (filled !== 0) {
+      throw new UserError(
+        'E_UNREADABLE',
+        `Decoding ${info.path} ended inside frame ${start + i} (${filled} of ${frameBytes} bytes).`,
+        'The file may be damaged; try re-encoding it with ffmpeg.',
+      );
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (isRunning(child)) child.kill('SIGKILL');
+    child.stdout.destroy();
+    await exited;
+  }
+}
