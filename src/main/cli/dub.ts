@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runDub } from '../pipeline/dub';
+import { runDub, checkOutputPath } from '../pipeline/dub';
 import { planDub } from '../pipeline/plan';
 import { loadOcclusionMask } from '../masks/occlusion';
 import { builtinEngineDescriptions, resolveParams, ENGINE_IDS } from '../engines/registry';
@@ -63,6 +63,7 @@ void runCli(async (signal) => {
   for (const k of ['video', 'audio', 'out'] as const) {
     if (!values[k]) throw new UserError('E_ARGS', `Missing --${k}.`, USAGE);
   }
+  await checkOutputPath(values.out!, [values.video!, values.audio!]);
   const engine = values.engine ?? 'reference';
   let params = parseParams(values.param);
   const builtin = builtinEngineDescriptions().find((d) => d.id === engine);

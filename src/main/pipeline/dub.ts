@@ -37,7 +37,12 @@ function placeOnTimeline(samples: Float32Array, offsetSec: number, lengthSamples
   return out;
 }
 
-async function checkOutputPath(out: string, inputs: string[]): Promise<void> {
+/**
+ * Checks an output path before any work: not one of the inputs, folder writable, a supported
+ * container extension.
+ * @throws UserError E_OUT_IS_INPUT, E_OUT_NOT_WRITABLE, E_BAD_OUTPUT.
+ */
+export async function checkOutputPath(out: string, inputs: string[]): Promise<void> {
   const abs = path.resolve(out);
   for (const i of inputs) {
     if (path.resolve(i) === abs) {

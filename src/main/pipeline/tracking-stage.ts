@@ -4,8 +4,11 @@ import type { VideoInfo } from '../media/types';
 import type { FaceTrack, TrackingResult } from '../tracking/types';
 import { decodeFrames } from '../media/decode';
 import { displaySize } from '../media/probe';
-import { trackClipCached } from '../tracking/track-clip';
+import { trackClipCached, trackingCacheKey } from '../tracking/track-clip';
+import { hashFile } from '../tracking/content-hash';
+import { writeTrackingCache } from '../tracking/track-cache';
 import { pickLargestTrack, selectTrack } from '../tracking/tracker';
+import { UserError } from '../util/errors';
 
 /** Counts calls that actually ran the tracker (cache misses); the regression guard reads it. */
 export const trackerRuns = { count: 0 };
@@ -20,8 +23,8 @@ export async function trackVideo(
   o: { cacheDir?: string; signal?: AbortSignal; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void; log?: (m: string) => void } = {},
 ): Promise<TrackingResult> {
   const { width, height } = displaySize(info);
-  const cacheDir = o.cacheDir ?? process.env.DUBBING_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'dubbing-editor');
-  return trackClipCached(
+  const cacheDir = resolveCacheDir(o.cacheDir);
+  const raw = await trackClipCached(
     info.path,
     () => {
       trackerRuns.count++;
@@ -31,6 +34,53 @@ export async function trackVideo(
     { width, height, frameCount: info.frameCount, fps: info.fps, signal: o.signal, onProgress: o.onProgress, log: o.log },
     cacheDir,
   );
+  return usableTracks(raw);
+}
+
+/** Tracks below this median confidence are detector false positives (real faces score ~1). */
+export const MIN_TRACK_SCORE = 0.75;
+/** Faces smaller than this (median box side, pixels) are too small to dub. */
+export const MIN_FACE_PX = 40;
+
+/**
+ * Drops tracks that cannot be dubbed: median detection score below `MIN_TRACK_SCORE` (false
+ * positives on patterns and textures) or median face size below `MIN_FACE_PX`. Track ids are
+ * renumbered 0.. in order, so `--face N` indexes the usable faces.
+ * @throws UserError E_NO_FACE when no usable face remains.
+ */
+export function usableTracks(result: TrackingResult): TrackingResult {
+  const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] : 0);
+  let dropped = 0;
+  const tracks = result.tracks.filter((t) => {
+    const seen = t.frames.filter((f) => f && !f.interpolated);
+    const ok = median(seen.map((f) => f!.score)) >= MIN_TRACK_SCORE && median(seen.map((f) => Math.min(f!.box[2], f!.box[3]))) >= MIN_FACE_PX;
+    if (!ok) dropped++;
+    return ok;
+  });
+  if (tracks.length === 0) {
+    throw new UserError(
+      'E_NO_FACE',
+      `No face large and clear enough to dub was found in the clip${dropped ? ` (${dropped} small or uncertain detection${dropped > 1 ? 's' : ''} ignored)` : ''}.`,
+      `Check that the actor's face is visible, frontal and at least ${MIN_FACE_PX} pixels tall.`,
+    );
+  }
+  const warnings = dropped ? [...result.warnings, `Ignored ${dropped} small or uncertain face detection(s).`] : result.warnings;
+  return { ...result, tracks: tracks.map((t, i) => ({ ...t, id: i })), warnings };
+}
+
+function resolveCacheDir(dir?: string): string {
+  return dir ?? process.env.DUBBING_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'dubbing-editor');
+}
+
+/**
+ * Stores a tracking result for a clip in the cache exactly where `trackVideo` looks, so the next
+ * dub uses it instead of running the tracker (corrected tracks from the editor, synthetic tracks
+ * in tests).
+ */
+export async function storeTracking(info: VideoInfo, result: TrackingResult, cacheDir?: string): Promise<void> {
+  const { width, height } = displaySize(info);
+  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps });
+  await writeTrackingCache(path.join(resolveCacheDir(cacheDir), 'tracking', `${key}.dtrk`), result, key);
 }
 
 /**

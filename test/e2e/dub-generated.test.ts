@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir, makeTestVideo, makeTone, cleanupTestMedia } from '../helpers/genmedia';
+import { syntheticTracking } from '../helpers/synthetic-face';
+import { runDub } from '../../src/main/pipeline/dub';
+import { storeTracking, trackerRuns } from '../../src/main/pipeline/tracking-stage';
+import { probeMedia } from '../../src/main/media/probe';
+import { decodeFrames } from '../../src/main/media/decode';
+import { decodeAudioMono16k } from '../../src/main/media/audio-decode';
+import { unionMask } from '../../src/main/masks/geometry';
+import { CancelledError } from '../../src/main/util/errors';
+import type { SegmentSpec } from '../../src/main/pipeline/api';
+
+/** Zero-crossing frequency estimate (Hz) of 16 kHz samples [a, b). */
+function zcFrequency(x: Float32Array, a: number, b: number): number {
+  let z = 0;
+  for (let i = a + 1; i < b; i++) if ((x[i - 1] < 0) !== (x[i] < 0)) z++;
+  return (z / 2) * (16000 / (b - a));
+}
+
+describe('dub pipeline on generated media (synthetic face tracks)', () => {
+  let dir: string;
+  let video: string;
+  let dub: string;
+  let cacheDir: string;
+  const W = 192;
+  const H = 160;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('dub-e2e-');
+    cacheDir = path.join(dir, 'cache');
+    video = await makeTestVideo({ width: W, height: H, fps: 25, seconds: 3, withAudio: true, dir });
+    dub = await makeTone({ seconds: 3, freq: 1000, dir });
+    const info = await probeMedia(video);
+    await storeTracking(info, syntheticTracking(W, H, info.frameCount), cacheDir);
+  });
+  afterAll(cleanupTestMedia);
+
+  const segment = (o: Partial<SegmentSpec> = {}): SegmentSpec => ({
+    id: 'seg-1', startFrame: 25, endFrame: 50, engine: 'reference', params: {}, reference: { startFrame: 50, endFrame: 75 }, ...o,
+  });
+
+  it('keeps size, rate and frame count; changes only the union mask of the segment; replaces the audio over the dubbed range', async () => {
+    const out = path.join(dir, 'out.mp4');
+    const runsBefore = trackerRuns.count;
+    const res = await runDub({ video, audio: dub, out, segments: [segment()], lossless: true, cacheDir, dubbedRange: { start: 1, end: 2 } });
+    expect(trackerRuns.count).toBe(runsBefore); // cached tracks were used, the tracker never ran
+    expect(res.frames).toBe(75);
+    const a = await probeMedia(video);
+    const b = await probeMedia(out);
+    expect([b.width, b.height, b.fpsNum / b.fpsDen, b.frameCount]).toEqual([a.width, a.height, 25, a.frameCount]);
+
+    const tracking = syntheticTracking(W, H, a.frameCount);
+    const um = unionMask(tracking.tracks[0].frames.slice(25, 50).map((f) => f!.mesh), W, H)!;
+    const ga = decodeFrames(a);
+    const gb = decodeFrames(b);
+    let changedInside = 0;
+    for (let i = 0; i < a.frameCount; i++) {
+      const fa = (await ga.next()).value!;
+      const fb = (await gb.next()).value!;
+      const inSeg = i >= 25 && i < 50;
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const insideUnion = inSeg && x >= um.rect.x && x < um.rect.x + um.rect.w && y >= um.rect.y && y < um.rect.y + um.rect.h;
+          const o = (y * W + x) * 3;
+          const same = fa.data[o] === fb.data[o] && fa.data[o + 1] === fb.data[o + 1] && fa.data[o + 2] === fb.data[o + 2];
+          if (!insideUnion && !same) throw new Error(`frame ${i} pixel ${x},${y} changed outside the union mask`);
+          if (insideUnion && !same) changedInside++;
+        }
+      }
+    }
+    expect(changedInside).toBeGreaterThan(25 * 100);
+
+    const audio = await decodeAudioMono16k(out);
+    expect(zcFrequency(audio, 0.2 * 16000, 0.8 * 16000)).toBeCloseTo(440, -1);
+    expect(zcFrequency(audio, 1.2 * 16000, 1.8 * 16000)).toBeCloseTo(1000, -1);
+    expect(zcFrequency(audio, 2.2 * 16000, 2.8 * 16000)).toBeCloseTo(440, -1);
+    const left = (await fsp.readdir(dir)).filter((f) => f.includes('.tmp-'));
+    expect(left).toEqual([]);
+  });
+
+  it('applies the occlusion mask: pixels under the occluder stay the original', async () => {
+    const out = path.join(dir, 'occ.mp4');
+    const tracking = syntheticTracking(W, H, 75);
+    const um = unionMask(tracking.tracks[0].frames.slice(25, 50).map((f) => f!.mesh), W, H)!;
+    // Occluder: the left half of the union box for the whole segment.
+    const r = um.rect;
+    const poly: [number, number][] = [[r.x, r.y], [r.x + r.w / 2, r.y], [r.x + r.w / 2, r.y + r.h], [r.x, r.y + r.h]];
+    await runDub({
+      video, audio: dub, out, lossless: true, cacheDir,
+      segments: [segment({ occlusion: { shapes: [{ id: 'hand', keyframes: [{ frame: 0, polygons: [poly] }] }] } })],
+    });
+    const a = await probeMedia(video);
+    const fa = (await decodeFrames(a, { start: 35, end: 36 }).next()).value!;
+    const fb = (await decodeFrames(await probeMedia(out), { start: 35, end: 36 }).next()).value!;
+    let diffLeft = 0;
+    let diffRight = 0;
+    for (let y = r.y; y < r.y + r.h; y++) {
+      for (let x = r.x; x < r.x + r.w; x++) {
+        const o = (y * W + x) * 3;
+        const d = Math.abs(fa.data[o] - fb.data[o]) + Math.abs(fa.data[o + 1] - fb.data[o + 1]) + Math.abs(fa.data[o + 2] - fb.data[o + 2]);
+        if (x + 0.5 < r.x + r.w / 2) diffLeft += d;
+        else diffRight += d;
+      }
+    }
+    expect(diffLeft).toBe(0);
+    expect(diffRight).toBeGreaterThan(0);
+  });
+
+  it('a cancelled job leaves no output and no temp file', async () => {
+    const out = path.join(dir, 'cancel.mp4');
+    const ac = new AbortController();
+    const p = runDub({
+      video, audio: dub, out, cacheDir, segments: [segment()], signal: ac.signal,
+      onProgress: (pr) => { if (pr.stage === 'render' && pr.done >= 10) ac.abort(); },
+    });
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    const files = await fsp.readdir(dir);
+    expect(files.filter((f) => f.startsWith('cancel') || f.startsWith('.cancel'))).toEqual([]);
+  });
+});
