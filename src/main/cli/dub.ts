@@ -23,6 +23,7 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --whole-track       replace the whole audio track with the dub
   --lossless          lossless output (libx264rgb qp 0) for verification
   --crf N             H.264 quality (default 18; lower is better)
+  --preset P          x264 preset (default veryfast; slower presets give smaller files)
   --cache DIR         cache folder (default ~/.cache/dubbing-editor or $DUBBING_CACHE_DIR)
   --json              print a machine-readable result on stdout
 `;
@@ -48,7 +49,7 @@ void runCli(async (signal) => {
         from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' },
         face: { type: 'string' }, occlusion: { type: 'string' }, engine: { type: 'string', default: 'reference' },
         pack: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
-        'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' },
+        'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
         cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -91,7 +92,7 @@ void runCli(async (signal) => {
   const result = await runDub({
     video: values.video!, audio: values.audio!, audioOffset: parseNumberArg('--audio-offset', values['audio-offset']),
     out: values.out!, face, segments: plan.segments, dubbedRange: plan.dubbedRange,
-    lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), wholeTrack: values['whole-track'],
+    lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), preset: values.preset, wholeTrack: values['whole-track'],
     cacheDir: values.cache, signal, onProgress, log: say,
   });
   if (json) {

@@ -46,6 +46,8 @@ export interface DubJobOptions {
   lossless?: boolean;
   /** x264 CRF for the default H.264 output (default 18). */
   crf?: number;
+  /** x264 preset for the default H.264 output (default `veryfast`). */
+  preset?: string;
   /**
    * Write only these output frames [startFrame, endFrame) (a segment preview / take); the whole
    * clip when absent. Audio is cut to the same range.
@@ -78,4 +80,8 @@ export interface DubJobResult {
   timings: Record<string, number>;
   /** Output duration / wall-clock time (>1 is faster than real time). */
   realTimeFactor: number;
+  /** Streaming pipeline statistics: frames in flight (decoded, not yet encoded) and busy time per stage. */
+  pipeline: { maxFramesInFlight: number; framesInFlightBound: number; busySec: Record<string, number> };
+  /** Peak resident memory of this process (MB). */
+  peakRssMB: number;
 }

@@ -11,6 +11,7 @@ import { createEncoder, muxAudio } from '../media/encode';
 import { buildDubbedAudio } from '../media/dub-audio';
 import { decodeAudioMono16k, decodeClipAudioMono16k } from '../media/audio-decode';
 import { tempPathNextTo, removeQuietly } from '../util/atomic';
+import { prefetch } from '../util/prefetch';
 import { CancelledError, throwIfAborted, UserError } from '../util/errors';
 import { unionMask } from '../masks/geometry';
 import { rasterizeUnionMask } from '../masks/raster';
@@ -23,6 +24,10 @@ import { referenceFacts, pickReference } from './reference-stage';
 import { detectSpeech } from '../audio/vad';
 
 const SR = 16_000;
+/** Decoded frames read ahead of the renderer (bounded; the pipeline's frames in flight). */
+export const PREFETCH_FRAMES = 8;
+/** x264 preset of the default H.264 review output (`--preset` changes it). */
+export const DEFAULT_PRESET = 'veryfast';
 
 /** Default cache folder: `$DUBBING_CACHE_DIR`, else `~/.cache/dubbing-editor`. */
 export function defaultCacheDir(): string {
@@ -128,6 +133,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
 
   let t = performance.now();
+  let pipelineStats: DubJobResult['pipeline'] | undefined;
   progress.start('probe', 1);
   await checkOutputPath(opts.out, [opts.video, opts.audio]);
   const info = await probeMedia(opts.video, { signal });
@@ -204,48 +210,72 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     const total = outRange.endFrame - outRange.startFrame;
     progress.start('render', total);
     const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
-    const encoder = createEncoder({ width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, signal });
+    const encoder = createEncoder({ width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal });
     let done = 0;
+    const busy = { decodeWait: 0, engine: 0, composite: 0, encodeWait: 0 };
+    const windowMax = Math.max(1, ...active.map((a) => a.engine?.windowSize ?? 1));
+    const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal }), PREFETCH_FRAMES);
+    let inWindow = 0;
+    let maxInFlight = 0;
+    const timed = async <T>(key: keyof typeof busy, f: () => Promise<T> | T): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await f();
+      } finally {
+        busy[key] += performance.now() - t0;
+      }
+    };
     try {
       let pending: { seg: ActiveSegment; inputs: EngineFrameInput[] } | null = null;
+      const emit = async (frame: RgbFrame) => {
+        await timed('encodeWait', () => encoder.write(frame.data));
+        done++;
+        progress.tick(done, total);
+      };
       const flush = async () => {
         if (!pending) return;
         const { seg, inputs } = pending;
         pending = null;
-        const patches = await seg.engine!.renderWindow(inputs);
+        const patches = await timed('engine', () => seg.engine!.renderWindow(inputs));
         for (let i = 0; i < inputs.length; i++) {
           const frame = inputs[i].frame;
           const patch = patches[i];
           if (patch && seg.union) {
-            const occ = rasterizeOcclusion(seg.spec.occlusion, frame.index, seg.union.rect);
-            compositePatch(frame, patch, seg.union, occ);
+            await timed('composite', () => {
+              const occ = rasterizeOcclusion(seg.spec.occlusion, frame.index, seg.union!.rect);
+              compositePatch(frame, patch, seg.union!, occ);
+            });
           }
-          await encoder.write(frame.data);
-          done++;
-          progress.tick(done, total);
+          await emit(frame);
+          inWindow--;
         }
       };
-      for await (const frame of decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal })) {
+      while (true) {
+        const next = await timed('decodeWait', () => frames.next());
+        if (next.done) break;
+        const frame = next.value;
+        maxInFlight = Math.max(maxInFlight, 1 + inWindow + frames.buffered);
         const seg = active.find((s) => frame.index >= s.range.start && frame.index < s.range.end && s.engine);
         if (pending && pending.seg !== seg) await flush();
         if (!seg) {
-          await encoder.write(frame.data);
-          done++;
-          progress.tick(done, total);
+          await emit(frame);
           continue;
         }
         pending ??= { seg, inputs: [] };
-        pending.inputs.push({ frame: frame as RgbFrame, sample: track.frames[frame.index] });
+        pending.inputs.push({ frame, sample: track.frames[frame.index] });
+        inWindow++;
         if (pending.inputs.length >= seg.engine!.windowSize) await flush();
       }
       await flush();
       if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
       await encoder.finish();
     } catch (err) {
+      await frames.return(undefined);
       await encoder.abort();
       await removeQuietly(videoTmp);
       throw err;
     }
+    pipelineStats = { maxFramesInFlight: maxInFlight, framesInFlightBound: PREFETCH_FRAMES + windowMax + 1, busySec: Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, v / 1000])) };
     mark('render', t);
 
     // Audio: dub replaces the original over the dubbed ranges (or the whole track), then mux.
@@ -286,6 +316,8 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       warnings,
       timings,
       realTimeFactor: done / fps / totalSec,
+      pipeline: pipelineStats ?? { maxFramesInFlight: 0, framesInFlightBound: 0, busySec: {} },
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
     };
   } catch (err) {
     if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();

@@ -2,13 +2,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { VideoInfo } from '../media/types';
 import type { FaceTrack, TrackingResult } from '../tracking/types';
-import { decodeFrames } from '../media/decode';
 import { displaySize } from '../media/probe';
-import { trackClipCached, trackingCacheKey } from '../tracking/track-clip';
+import { trackingCacheKey } from '../tracking/track-clip';
+import { detectFacesParallel } from '../tracking/parallel-detect';
+import { buildTracks, noFaceError } from '../tracking/tracker';
+import type { FaceMeshDetectorOptions } from '../tracking/mesh-detector';
 import { hashFile } from '../tracking/content-hash';
-import { writeTrackingCache } from '../tracking/track-cache';
+import { readTrackingCache, writeTrackingCache } from '../tracking/track-cache';
 import { pickLargestTrack, selectTrack } from '../tracking/tracker';
-import { UserError } from '../util/errors';
+import { throwIfAborted, UserError } from '../util/errors';
+
+/**
+ * Face-mesh settings of the pipeline: the detector (blazeface) runs every `skipFrames + 1` frames
+ * and the mesh follows the face in between (MediaPipe-style); smoothing removes the extra jitter.
+ */
+export const DETECTOR_OPTIONS: FaceMeshDetectorOptions = { skipFrames: Number(process.env.DUBBING_SKIP_FRAMES ?? 0) };
 
 /** Counts calls that actually ran the tracker (cache misses); the regression guard reads it. */
 export const trackerRuns = { count: 0 };
@@ -20,20 +28,29 @@ export const trackerRuns = { count: 0 };
  */
 export async function trackVideo(
   info: VideoInfo,
-  o: { cacheDir?: string; signal?: AbortSignal; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void; log?: (m: string) => void } = {},
+  o: { cacheDir?: string; signal?: AbortSignal; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void; log?: (m: string) => void; workers?: number } = {},
 ): Promise<TrackingResult> {
   const { width, height } = displaySize(info);
   const cacheDir = resolveCacheDir(o.cacheDir);
-  const raw = await trackClipCached(
-    info.path,
-    () => {
-      trackerRuns.count++;
-      o.onStart?.(info.frameCount);
-      return decodeFrames(info, { signal: o.signal });
-    },
-    { width, height, frameCount: info.frameCount, fps: info.fps, signal: o.signal, onProgress: o.onProgress, log: o.log },
-    cacheDir,
-  );
+  const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS };
+  const key = trackingCacheKey(await hashFile(info.path, o.signal), options);
+  const file = path.join(cacheDir, 'tracking', `${key}.dtrk`);
+  const cached = await readTrackingCache(file, key);
+  if (cached) {
+    o.log?.(`tracking: cache hit`);
+    return usableTracks(cached);
+  }
+  trackerRuns.count++;
+  o.onStart?.(info.frameCount);
+  const detections = await detectFacesParallel(info, { workers: o.workers, detector: DETECTOR_OPTIONS, signal: o.signal, onProgress: o.onProgress });
+  throwIfAborted(o.signal);
+  const raw = buildTracks(detections, { width, height }, { fps: info.fps });
+  if (raw.tracks.length === 0) throw noFaceError();
+  try {
+    await writeTrackingCache(file, raw, key);
+  } catch (err) {
+    o.log?.(`tracking: could not write the cache ${file}: ${(err as Error).message}`);
+  }
   return usableTracks(raw);
 }
 
@@ -79,7 +96,7 @@ function resolveCacheDir(dir?: string): string {
  */
 export async function storeTracking(info: VideoInfo, result: TrackingResult, cacheDir?: string): Promise<void> {
   const { width, height } = displaySize(info);
-  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps });
+  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS });
   await writeTrackingCache(path.join(resolveCacheDir(cacheDir), 'tracking', `${key}.dtrk`), result, key);
 }
 

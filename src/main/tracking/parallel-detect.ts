@@ -1,0 +1,99 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { VideoInfo } from '../media/types';
+import type { FaceObservation } from './types';
+import type { FaceMeshDetectorOptions } from './mesh-detector';
+import type { DetectChunkRequest } from './track-worker';
+import { CancelledError, UserError } from '../util/errors';
+
+/** Worker threads used for detection: one per core, at most 4, at least 1. */
+export function defaultTrackingWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/** Splits [0, frameCount) into `n` contiguous chunks of nearly equal length (no empty chunk). */
+export function splitFrames(frameCount: number, n: number): Array<{ start: number; end: number }> {
+  const k = Math.max(1, Math.min(n, frameCount));
+  return Array.from({ length: k }, (_, i) => ({ start: Math.floor((i * frameCount) / k), end: Math.floor(((i + 1) * frameCount) / k) }));
+}
+
+/**
+ * Starts the detection worker. From TypeScript sources (CLI via tsx, tests) the worker first
+ * registers tsx's ESM loader (module hooks are per thread), then imports the `.ts` entry; a
+ * built app starts the compiled `.js` entry directly.
+ */
+function startWorker(workerData: DetectChunkRequest): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./track-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./track-worker.ts', import.meta.url).href;
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * Face detection over a whole clip in parallel: the clip is split into `workers` contiguous
+ * chunks, each decoded (ffmpeg, seeking to its start) and detected in its own worker thread with
+ * its own Human instance. Returns one entry per frame (faces in that frame), in frame order,
+ * ready for `buildTracks`. Memory: one Human instance (~150 MB) per worker.
+ * @throws UserError from a worker (e.g. E_UNREADABLE), CancelledError on abort (workers are
+ *   terminated and their ffmpeg children killed with them).
+ */
+export async function detectFacesParallel(
+  info: VideoInfo,
+  o: { workers?: number; detector?: FaceMeshDetectorOptions; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<FaceObservation[][]> {
+  const chunks = splitFrames(info.frameCount, o.workers ?? defaultTrackingWorkers());
+  const done = new Array<number>(chunks.length).fill(0);
+  const workers: Worker[] = [];
+  const onAbort = () => workers.forEach((w) => void w.terminate());
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (o.signal?.aborted) throw new CancelledError();
+    const results = await Promise.all(
+      chunks.map(
+        (c, i) =>
+          new Promise<FaceObservation[][]>((resolve, reject) => {
+            const req: DetectChunkRequest = { info, start: c.start, end: c.end, detector: o.detector ?? {} };
+            const w = startWorker(req);
+            workers.push(w);
+            let settled = false;
+            w.on('message', (m: { type: string; done?: number; faces?: FaceObservation[][]; message?: string; code?: string; hint?: string }) => {
+              if (m.type === 'progress') {
+                done[i] = m.done!;
+                o.onProgress?.(done.reduce((a, b) => a + b, 0), info.frameCount);
+              } else if (m.type === 'result') {
+                settled = true;
+                done[i] = c.end - c.start;
+                o.onProgress?.(done.reduce((a, b) => a + b, 0), info.frameCount);
+                resolve(m.faces!);
+                void w.terminate();
+              } else if (m.type === 'error') {
+                settled = true;
+                reject(m.code ? new UserError(m.code, m.message!, m.hint) : new Error(`face tracking worker: ${m.message}`));
+                void w.terminate();
+              }
+            });
+            w.on('error', (e) => {
+              settled = true;
+              reject(e);
+            });
+            w.on('exit', (code) => {
+              if (settled) return;
+              reject(o.signal?.aborted ? new CancelledError() : new Error(`face tracking worker exited with code ${code}`));
+            });
+          }),
+      ),
+    );
+    if (o.signal?.aborted) throw new CancelledError();
+    // Structured clone turns Float32Array meshes back into Float32Array: rebuild plain objects.
+    return results.flat();
+  } catch (err) {
+    onAbort();
+    if (o.signal?.aborted) throw new CancelledError();
+    throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
