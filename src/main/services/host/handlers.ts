@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { PipelineService } from '../pipeline-service';
+import type { AnalysisResult, CallContext, HostArgs, HostMethod, HostResult } from './protocol';
+import type { MediaInfo } from '../../../shared/api/contract';
+import { computePeaks } from '../peaks';
+import { runFfmpeg } from '../ffmpeg-run';
+import { runCollect } from '../../media/process';
+import { UserError, throwIfAborted } from '../../util/errors';
+import { commitTempFile, removeQuietly, tempPathNextTo } from '../../util/atomic';
+
+/**
+ * The inference host's work, as plain async functions. The host process dispatches messages to
+ * these; unit tests call them in-process. Derived files (proxies, peaks, thumbnails) are cached
+ * under `cacheDir`, keyed by the source file's path, size and modification time.
+ */
+export type HostHandlers = { [M in HostMethod]: (args: HostArgs<M>, ctx: CallContext) => Promise<HostResult<M>> };
+
+/** Video codecs / pixel formats Chromium plays; anything else gets an H.264 proxy for the preview. */
+const PLAYABLE_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
+const PLAYABLE_PIXFMTS = new Set(['yuv420p', 'yuvj420p']);
+
+async function sourceKey(file: string, extra: string): Promise<string> {
+  const st = await fsp.stat(file);
+  return createHash('sha256').update(`${path.resolve(file)}|${st.size}|${Math.floor(st.mtimeMs)}|${extra}`).digest('hex').slice(0, 24);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes `produce(tmp)` to `target` atomically unless `target` exists already. */
+async function cached(target: string, produce: (tmp: string) => Promise<void>): Promise<string> {
+  if (await exists(target)) return target;
+  await fsp.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathNextTo(target);
+  try {
+    await produce(tmp);
+    await commitTempFile(tmp, target);
+  } catch (err) {
+    await removeQuietly(tmp);
+    throw err;
+  }
+  return target;
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  pix_fmt?: string;
+  width?: number;
+  height?: number;
+  nb_read_frames?: string;
+  nb_frames?: string;
+  duration?: string;
+}
+
+/** ffprobe of a written file: streams with a frame count (decodes the video: use on outputs only). */
+export async function probeOutput(ffprobe: string, file: string, countFrames: boolean) {
+  const args = ['-v', 'error', ...(countFrames ? ['-count_frames'] : []), '-show_streams', '-show_format', '-of', 'json', file];
+  const res = await runCollect(ffprobe, args);
+  if (res.code !== 0) throw new UserError('E_UNREADABLE', `The written file ${file} cannot be read back: ${res.stderr.lastLines(2)}`, 'The export failed; try another codec or folder.');
+  const json = JSON.parse(Buffer.concat(res.stdout).toString('utf8')) as { streams?: FfprobeStream[]; format?: { duration?: string } };
+  const v = json.streams?.find((s) => s.codec_type === 'video');
+  const a = json.streams?.find((s) => s.codec_type === 'audio');
+  return {
+    codec: v?.codec_name ?? 'none',
+    pixelFormat: v?.pix_fmt ?? 'unknown',
+    width: v?.width ?? 0,
+    height: v?.height ?? 0,
+    frames: Number(v?.nb_read_frames ?? v?.nb_frames ?? 0),
+    duration: Number(json.format?.duration ?? v?.duration ?? 0),
+    audioCodec: a?.codec_name ?? null,
+  };
+}
+
+export function createHostHandlers(pipeline: PipelineService, cacheDir: string): HostHandlers {
+  const ff = () => pipeline.ffmpeg();
+
+  async function probe(args: HostArgs<'probe'>, ctx: CallContext): Promise<MediaInfo> {
+    if (args.kind === 'audio') {
+      const a = await pipeline.probeAudio(args.path, ctx.signal);
+      return {
+        path: a.path,
+        kind: 'audio',
+        duration: a.duration,
+        width: 0,
+        height: 0,
+        fps: 0,
+        frameCount: 0,
+        codec: a.audio.codec,
+        hasAudio: true,
+        previewPath: null,
+        warnings: [],
+      };
+    }
+    const v = await pipeline.probeVideo(args.path, ctx.signal);
+    const warnings = [...((v as { warnings?: string[] }).warnings ?? [])];
+    let previewPath: string | null = null;
+    if (!PLAYABLE_CODECS.has(v.codec) || !PLAYABLE_PIXFMTS.has(v.pixelFormat) || v.rotation !== 0) {
+      // Frame-accurate preview needs a file the browser decodes: an H.264 proxy with short GOPs.
+      const key = await sourceKey(v.path, 'proxy1');
+      previewPath = await cached(path.join(cacheDir, 'proxies', `${key}.mp4`), (tmp) =>
+        runFfmpeg(
+          ff().ffmpeg,
+          ['-y', '-i', v.path, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', tmp],
+          { signal: ctx.signal, failCode: 'E_UNREADABLE', failMessage: `Making a preview of ${path.basename(v.path)} failed`, failHint: 'The file may be damaged; try re-encoding it to H.264.' },
+        ),
+      );
+      warnings.push(`${path.basename(v.path)} (${v.codec}, ${v.pixelFormat}) is previewed through an H.264 proxy; exports use the original.`);
+    }
+    return {
+      path: v.path,
+      kind: 'video',
+      duration: v.frameCount / v.fps,
+      width: v.width,
+      height: v.height,
+      fps: v.fps,
+      frameCount: v.frameCount,
+      codec: v.codec,
+      hasAudio: v.audioStreams.length > 0,
+      previewPath,
+      warnings,
+    };
+  }
+
+  async function peaks(args: HostArgs<'peaks'>, ctx: CallContext) {
+    const key = await sourceKey(args.path, `peaks-${args.peaksPerSecond}`);
+    const file = path.join(cacheDir, 'peaks', `${key}.json`);
+    try {
+      return JSON.parse(await fsp.readFile(file, 'utf8')) as HostResult<'peaks'>;
+    } catch {
+      // not cached yet
+    }
+    const samples = await pipeline.decodeAudio16k(args.path, ctx.signal);
+    const result = { peaks: computePeaks(samples, 16_000, args.peaksPerSecond), peaksPerSecond: args.peaksPerSecond, duration: samples.length / 16_000 };
+    await cached(file, (tmp) => fsp.writeFile(tmp, JSON.stringify(result)));
+    return result;
+  }
+
+  async function speech(args: HostArgs<'speech'>, ctx: CallContext) {
+    const samples = await pipeline.decodeAudio16k(args.path, ctx.signal);
+    throwIfAborted(ctx.signal);
+    const ranges = await pipeline.detectSpeech(samples, ctx.signal);
+    return { ranges: ranges.map((r) => ({ start: r.start + args.offset, end: r.end + args.offset })).filter((r) => r.end > 0) };
+  }
+
+  async function thumbnails(args: HostArgs<'thumbnails'>, ctx: CallContext) {
+    const v = await pipeline.probeVideo(args.path, ctx.signal);
+    const count = Math.max(1, Math.min(args.count, v.frameCount));
+    const tileHeight = args.height;
+    const tileWidth = Math.max(2, Math.round(((v.width * tileHeight) / v.height) / 2) * 2);
+    const duration = v.frameCount / v.fps;
+    const key = await sourceKey(args.path, `thumbs-${count}-${tileHeight}`);
+    const times = Array.from({ length: count }, (_, i) => ((i + 0.5) * duration) / count);
+    const sprite = await cached(path.join(cacheDir, 'thumbs', `${key}.jpg`), (tmp) =>
+      runFfmpeg(
+        ff().ffmpeg,
+        ['-y', '-i', v.path, '-vf', `fps=${count}/${duration.toFixed(6)},scale=${tileWidth}:${tileHeight},tile=${count}x1`, '-frames:v', '1', '-q:v', '5', '-f', 'image2', tmp],
+        { signal: ctx.signal, failCode: 'E_UNREADABLE', failMessage: 'Making thumbnails failed' },
+      ),
+    );
+    return { sprite, count, tileWidth, tileHeight, times };
+  }
+
+  async function frameImage(args: HostArgs<'frameImage'>, ctx: CallContext) {
+    const v = await pipeline.probeVideo(args.path, ctx.signal);
+    const frame = Math.min(args.frame, v.frameCount - 1);
+    const key = await sourceKey(args.path, `frame-${frame}-${args.height}`);
+    const image = await cached(path.join(cacheDir, 'frames', `${key}.jpg`), (tmp) =>
+      runFfmpeg(
+        ff().ffmpeg,
+        ['-y', '-ss', Math.max(0, (frame - 0.25) / v.fps).toFixed(6), '-i', v.path, '-vf', `scale=-2:${args.height}`, '-frames:v', '1', '-q:v', '4', '-f', 'image2', tmp],
+        { signal: ctx.signal, failCode: 'E_UNREADABLE', failMessage: 'Extracting a frame failed' },
+      ),
+    );
+    return { image };
+  }
+
+  async function render(args: HostArgs<'render'>, ctx: CallContext) {
+    await fsp.mkdir(path.dirname(args.out), { recursive: true });
+    const tmp = tempPathNextTo(args.out);
+    try {
+      const result = await pipeline.runDub({ ...args.dub, out: tmp, signal: ctx.signal, onProgress: ctx.onProgress });
+      await commitTempFile(tmp, args.out);
+      return { ...result, out: args.out };
+    } catch (err) {
+      await removeQuietly(tmp);
+      throw err;
+    }
+  }
+
+  async function exportVideo(args: HostArgs<'export'>, ctx: CallContext) {
+    const t0 = performance.now();
+    try {
+      await runFfmpeg(ff().ffmpeg, args.args, {
+        signal: ctx.signal,
+        failCode: 'E_EXPORT',
+        failMessage: 'The export failed',
+        failHint: 'Check the output folder has space and the codec is available in your ffmpeg.',
+        onTime: (sec) => {
+          const el = (performance.now() - t0) / 1000;
+          const done = Math.min(sec, args.duration);
+          ctx.onProgress({ stage: 'encode', done, total: args.duration, fps: 0, etaSec: done > 0 ? ((args.duration - done) * el) / done : Number.NaN });
+        },
+      });
+      const probe = await probeOutput(ff().ffprobe, args.tmp, true);
+      await commitTempFile(args.tmp, args.out);
+      return probe;
+    } catch (err) {
+      await removeQuietly(args.tmp);
+      throw err;
+    }
+  }
+
+  async function analyze(args: HostArgs<'analyze'>, ctx: CallContext) {
+    const tracking = await pipeline.trackFaces(args.video, {
+      cacheDir: path.join(cacheDir, 'pipeline'),
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.onProgress({ stage: 'track', done, total, fps: 0, etaSec: Number.NaN }),
+    });
+    if (!tracking) return { faces: [], occlusionSuggestions: [], warnings: ['Face tracking is not available in this build.'] };
+    const { coarseMask, boundingRect, scalePolygon, meshPolygon } = await import('../../masks/geometry');
+    const { LIPS_OUTER } = await import('../../tracking/landmarks');
+    const lo = args.range?.startFrame ?? 0;
+    const hi = args.range?.endFrame ?? tracking.frameCount;
+    const faces = tracking.tracks.map((t) => ({
+      id: t.id,
+      frames: t.frames.flatMap((s, frame) => {
+        if (!s || frame < lo || frame >= hi) return [];
+        const r = boundingRect([coarseMask(s.mesh)]);
+        const mouth: [number, number, number, number] | null = r ? [r.x, r.y, r.w, r.h] : null;
+        return [{ frame, box: [...s.box] as [number, number, number, number], mouth }];
+      }),
+    }));
+    // Frames whose mouth landmarks are unreliable (no detection: interpolated, or low confidence):
+    // suggest an occluder outline around the lips at the start of each such run.
+    const occlusionSuggestions: AnalysisResult['occlusionSuggestions'] = [];
+    for (const t of tracking.tracks) {
+      let runStart = -1;
+      let lastGood: Float32Array | null = null;
+      for (let f = lo; f <= hi; f++) {
+        const s = f < hi ? t.frames[f] : null;
+        const bad = f < hi && !!s && (s.interpolated || s.score < 0.5);
+        if (s && !bad) lastGood = s.mesh;
+        if (bad && runStart < 0) runStart = f;
+        if (!bad && runStart >= 0) {
+          const mesh = t.frames[runStart]?.mesh ?? lastGood;
+          if (mesh) {
+            const poly = scalePolygon(meshPolygon(mesh, LIPS_OUTER), 1.35).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as [number, number]);
+            const why = t.frames[runStart]?.interpolated ? 'no face detected, landmarks interpolated' : 'low landmark confidence';
+            occlusionSuggestions.push({ frame: runStart, polygon: poly, reason: `Face ${t.id}: mouth landmarks unreliable on frames ${runStart}-${f - 1} (${why}); something may cover the mouth.` });
+          }
+          runStart = -1;
+        }
+      }
+    }
+    return { faces, occlusionSuggestions, warnings: tracking.warnings };
+  }
+
+  async function suggestReference(args: HostArgs<'suggestReference'>, ctx: CallContext): Promise<HostResult<'suggestReference'>> {
+    const r = await pipeline.suggestReferences({ ...args, cacheDir: path.join(cacheDir, 'pipeline'), signal: ctx.signal });
+    const candidates = [];
+    for (const c of r.candidates) {
+      const mid = Math.floor((c.startFrame + c.endFrame) / 2);
+      const thumb = await frameImage({ path: args.video, frame: mid, height: 96 }, ctx).catch(() => null);
+      candidates.push({ ...c, thumbnail: thumb?.image ?? null });
+    }
+    return { candidates, warnings: r.warnings };
+  }
+
+  return {
+    probe,
+    peaks,
+    speech,
+    thumbnails,
+    frameImage,
+    engines: () => pipeline.listEngines(),
+    render,
+    export: exportVideo,
+    analyze,
+    suggestReference,
+    crash: async () => {
+      process.exit(70);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { ApiErrorInfo } from '../../../shared/api/errors';
+import type { DubJobOptions, DubJobResult, DubProgress } from '../../pipeline/api';
+import type { EngineDescription } from '../../engines/types';
+import type { MediaInfo } from '../../../shared/api/contract';
+
+/**
+ * Messages between the main process (or the bridge) and the inference host. The host runs in an
+ * Electron utilityProcess or a worker thread; both carry these structured-clone messages.
+ */
+
+/** A dub job without its callbacks (those become progress messages / a cancel message). */
+export type HostDubOptions = Omit<DubJobOptions, 'signal' | 'onProgress' | 'log'>;
+
+export interface ExportProbe {
+  codec: string;
+  pixelFormat: string;
+  width: number;
+  height: number;
+  frames: number;
+  duration: number;
+  audioCodec: string | null;
+}
+
+export interface AnalysisResult {
+  faces: Array<{ id: number; frames: Array<{ frame: number; box: [number, number, number, number]; mouth: [number, number, number, number] | null }> }>;
+  occlusionSuggestions: Array<{ frame: number; polygon: Array<[number, number]>; reason: string }>;
+  warnings: string[];
+}
+
+export interface ReferenceSuggestionArgs {
+  video: string;
+  face: number | null;
+  segment: { startFrame: number; endFrame: number };
+  dubbed: Array<{ startFrame: number; endFrame: number }>;
+  max: number;
+}
+export interface ReferenceCandidate {
+  startFrame: number;
+  endFrame: number;
+  score: number;
+  reasons: string[];
+  thumbnail: string | null;
+}
+
+/** Method name -> [arguments, result]. */
+export interface HostMethods {
+  probe: [{ path: string; kind: 'video' | 'audio' }, MediaInfo];
+  peaks: [{ path: string; peaksPerSecond: number }, { peaks: number[]; peaksPerSecond: number; duration: number }];
+  speech: [{ path: string; offset: number }, { ranges: Array<{ start: number; end: number }> }];
+  thumbnails: [{ path: string; count: number; height: number }, { sprite: string; count: number; tileWidth: number; tileHeight: number; times: number[] }];
+  frameImage: [{ path: string; frame: number; height: number }, { image: string }];
+  engines: [Record<string, never>, { engines: EngineDescription[]; defaultEngine: string }];
+  render: [{ dub: HostDubOptions; out: string }, DubJobResult];
+  export: [{ args: string[]; tmp: string; out: string; duration: number }, ExportProbe];
+  analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];
+  suggestReference: [ReferenceSuggestionArgs, { candidates: ReferenceCandidate[]; warnings: string[] }];
+  /** Test hook: the host exits abruptly. */
+  crash: [Record<string, never>, never];
+}
+export type HostMethod = keyof HostMethods;
+export type HostArgs<M extends HostMethod> = HostMethods[M][0];
+export type HostResult<M extends HostMethod> = HostMethods[M][1];
+
+export type ToHost = { type: 'call'; id: number; method: HostMethod; args: unknown } | { type: 'cancel'; id: number };
+
+export type FromHost =
+  | { type: 'ready'; pipeline: 'real' | 'fake' }
+  | { type: 'progress'; id: number; progress: DubProgress }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: ApiErrorInfo }
+  | { type: 'log'; message: string };
+
+/** Options the host is started with (worker data / argv). */
+export interface HostConfig {
+  pipeline: 'real' | 'fake';
+  cacheDir: string;
+}
+
+/** Context of one host call. */
+export interface CallContext {
+  signal: AbortSignal;
+  onProgress: (p: DubProgress) => void;
+}

@@ -1,0 +1,169 @@
+import { Worker } from 'node:worker_threads';
+import { ApiError } from '../../../shared/api/errors';
+import { CancelledError, UserError } from '../../util/errors';
+import type { DubProgress } from '../../pipeline/api';
+import type { FromHost, HostArgs, HostConfig, HostMethod, HostResult, ToHost } from './protocol';
+import type { HostHandlers } from './handlers';
+
+/** A started host process/thread, as the supervisor sees it. */
+export interface HostChannel {
+  post(msg: ToHost): void;
+  onMessage(fn: (msg: FromHost) => void): void;
+  /** Called once when the host ends (code null when killed by a signal). */
+  onExit(fn: (code: number | null) => void): void;
+  kill(): void;
+}
+export type HostLauncher = () => HostChannel;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: DubProgress) => void;
+}
+
+/** Anything that runs host methods: the supervised host, or the handlers in-process (tests). */
+export interface HostCaller {
+  call<M extends HostMethod>(method: M, args: HostArgs<M>, opts?: CallOptions): Promise<HostResult<M>>;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  onProgress?: (p: DubProgress) => void;
+  method: HostMethod;
+}
+
+/**
+ * Starts the inference host on demand and keeps it alive. When the host dies unexpectedly, every
+ * call in flight fails with UserError E_HOST_CRASHED (the UI shows it as a failed job, the window
+ * stays responsive) and a fresh host is started for the next call. Cancelling a call sends a
+ * cancel message; the host aborts the job and the call rejects with CancelledError.
+ */
+export class HostSupervisor implements HostCaller {
+  private channel: HostChannel | null = null;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private disposed = false;
+  private crashes: number[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly launcher: HostLauncher,
+    private readonly events: { onRestart?: (reason: string) => void; log?: (line: string) => void } = {},
+  ) {}
+
+  private ensure(): HostChannel {
+    if (this.channel) return this.channel;
+    const ch = this.launcher();
+    this.channel = ch;
+    ch.onMessage((msg) => this.onMessage(msg));
+    ch.onExit((code) => this.onExit(ch, code));
+    return ch;
+  }
+
+  private onMessage(msg: FromHost): void {
+    if (msg.type === 'ready') return;
+    if (msg.type === 'log') {
+      this.events.log?.(`[${this.name}] ${msg.message}`);
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'progress') p.onProgress?.(msg.progress);
+    else if (msg.type === 'result') {
+      this.pending.delete(msg.id);
+      p.resolve(msg.result);
+    } else if (msg.type === 'error') {
+      this.pending.delete(msg.id);
+      p.reject(msg.error.code === 'E_CANCELLED' ? new CancelledError() : new ApiError(msg.error));
+    }
+  }
+
+  private onExit(ch: HostChannel, code: number | null): void {
+    if (this.channel !== ch) return;
+    this.channel = null;
+    if (this.disposed) return;
+    const reason = `The processing host stopped unexpectedly (exit code ${code ?? 'signal'}).`;
+    this.events.log?.(`[${this.name}] ${reason}`);
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of failed) {
+      p.reject(new UserError('E_HOST_CRASHED', `${reason} The ${p.method} job did not finish.`, 'Start it again; the host was restarted. If it keeps happening, check the log and free memory.'));
+    }
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
+    // Restart right away so the next job does not wait for start-up (unless it crash-loops).
+    if (this.crashes.length <= 5) this.ensure();
+    this.events.onRestart?.(reason);
+  }
+
+  call<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions = {}): Promise<HostResult<M>> {
+    if (this.disposed) return Promise.reject(new UserError('E_SHUTDOWN', 'The editor is shutting down.', ''));
+    if (opts.signal?.aborted) return Promise.reject(new CancelledError());
+    const ch = this.ensure();
+    const id = this.nextId++;
+    return new Promise<HostResult<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, method });
+      opts.signal?.addEventListener('abort', () => {
+        if (this.pending.has(id)) this.channel?.post({ type: 'cancel', id });
+      }, { once: true });
+      ch.post({ type: 'call', id, method, args });
+    });
+  }
+
+  /** Kills the host (test hook / shutdown of a stuck host); calls in flight fail as crashed. */
+  kill(): void {
+    this.channel?.kill();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.pending.values()) p.reject(new UserError('E_SHUTDOWN', 'The editor is shutting down.', ''));
+    this.pending.clear();
+    this.channel?.kill();
+    this.channel = null;
+  }
+}
+
+/** Runs the host handlers in this thread (unit tests, and a fallback that needs no second thread). */
+export class InProcessHost implements HostCaller {
+  constructor(private readonly handlers: HostHandlers) {}
+
+  async call<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions = {}): Promise<HostResult<M>> {
+    const fn = this.handlers[method] as unknown as (a: HostArgs<M>, ctx: { signal: AbortSignal; onProgress: (p: DubProgress) => void }) => Promise<HostResult<M>>;
+    return fn(args, { signal: opts.signal ?? new AbortController().signal, onProgress: opts.onProgress ?? (() => {}) });
+  }
+}
+
+/**
+ * Launches the host as a worker thread (bridge server, CLI). `entry` is the host entry module:
+ * a built `.js` file, or `host-entry.ts` when running from sources under tsx (then a small
+ * bootstrap registers the TypeScript loader inside the worker first).
+ */
+export function workerLauncher(entry: URL, config: HostConfig): HostLauncher {
+  return () => {
+    const fromSource = entry.pathname.endsWith('.ts');
+    const worker = fromSource
+      ? new Worker(new URL('./boot-worker.mjs', import.meta.url), { workerData: { entry: entry.href, config } })
+      : new Worker(entry, { workerData: { config } });
+    let exitFn: ((code: number | null) => void) | null = null;
+    let exited = false;
+    worker.on('error', () => {
+      // An uncaught error ends the worker; 'exit' follows and reports it as a crash.
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      exitFn?.(code);
+    });
+    return {
+      post: (msg) => worker.postMessage(msg),
+      onMessage: (fn) => worker.on('message', fn),
+      onExit: (fn) => {
+        exitFn = fn;
+        if (exited) fn(null);
+      },
+      kill: () => {
+        void worker.terminate();
+      },
+    };
+  };
+}

@@ -1,0 +1,132 @@
+import { promises as fsp } from 'node:fs';
+import type { DubJobResult } from '../pipeline/api';
+import type { EngineDescription } from '../engines/types';
+import { UserError, throwIfAborted } from '../util/errors';
+import { createRealPipeline } from './pipeline-real';
+import type { PipelineService } from './pipeline-service';
+import { detectSpeechEnergy } from './speech-fallback';
+import { runFfmpeg } from './ffmpeg-run';
+
+/**
+ * A fast stand-in for the dubbing pipeline, for unit tests of the services and UI development:
+ * probing and audio decoding are the real modules, but `runDub` only cuts the range with ffmpeg,
+ * draws a box over the lower face and muxes the dub audio (no tracking, no engine). Engines are
+ * described with the same parameter schemas the real ones use, so the inspector is exercised.
+ */
+export const FAKE_ENGINES: EngineDescription[] = [
+  {
+    id: 'reference',
+    name: 'Reference (fake)',
+    params: [
+      { key: 'smoothness', label: 'Smoothness', min: 0, max: 1, step: 0.05, default: 0.5, help: 'Cost of jumping between reference frames.' },
+      { key: 'feather', label: 'Feather (px)', min: 0, max: 32, step: 1, default: 8, help: 'Blend width at the mask edge, pixels.', integer: true },
+    ],
+    needs: { weights: false, lipHabitReference: true, referenceAudio: true },
+    notes: ['Fake pipeline: renders draw a box instead of a mouth.'],
+  },
+  {
+    id: 'latent-diffusion',
+    name: 'Latent diffusion (fake)',
+    params: [
+      { key: 'audioGuidance', label: 'Audio guidance λa', min: 0, max: 10, step: 0.1, default: 3, help: 'StableDub Eq. 7 audio guidance scale.' },
+      { key: 'habitGuidance', label: 'Lip-habit guidance λh', min: 0, max: 10, step: 0.1, default: 1.5, help: 'StableDub Eq. 7 lip-habit guidance scale.' },
+      { key: 'steps', label: 'Steps', min: 1, max: 100, step: 1, default: 20, help: 'DDIM steps.', integer: true },
+      { key: 'seed', label: 'Seed', min: 0, max: 99999, step: 1, default: 42, help: 'Seed of the shared initial noise.', integer: true },
+    ],
+    needs: { weights: true, lipHabitReference: true, referenceAudio: false },
+    notes: [],
+  },
+];
+
+export function createFakePipeline(): PipelineService {
+  const real = createRealPipeline();
+  return {
+    kind: 'fake',
+    probeVideo: (p, s) => real.probeVideo(p, s),
+    probeAudio: (p, s) => real.probeAudio(p, s),
+    decodeAudio16k: (p, s) => real.decodeAudio16k(p, s),
+    async detectSpeech(samples) {
+      return detectSpeechEnergy(samples);
+    },
+    async listEngines() {
+      return { engines: FAKE_ENGINES, defaultEngine: 'reference' };
+    },
+    async trackFaces() {
+      return null;
+    },
+    async suggestReferences(args) {
+      // Speech in the original audio outside the dubbed ranges, no face checks.
+      const info = await real.probeVideo(args.video, args.signal);
+      const audio = await real.decodeAudio16k(args.video, args.signal).catch(() => null);
+      const speech = audio ? detectSpeechEnergy(audio) : [];
+      const candidates = speech
+        .map((r) => ({ startFrame: Math.floor(r.start * info.fps), endFrame: Math.min(info.frameCount, Math.ceil(r.end * info.fps)) }))
+        .filter((r) => !args.dubbed.some((d) => d.startFrame < r.endFrame && d.endFrame > r.startFrame) && r.endFrame - r.startFrame >= 10)
+        .slice(0, args.max)
+        .map((r) => ({ ...r, score: 0.5, reasons: ['speech in the original audio', 'outside the dubbed ranges', 'fake pipeline: faces not checked'] }));
+      return { candidates, warnings: [] };
+    },
+    ffmpeg: () => real.ffmpeg(),
+    async runDub(opts): Promise<DubJobResult> {
+      const t0 = performance.now();
+      const info = await real.probeVideo(opts.video, opts.signal);
+      await real.probeAudio(opts.audio, opts.signal);
+      const range = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
+      const frames = range.endFrame - range.startFrame;
+      if (frames <= 0 || range.endFrame > info.frameCount) throw new UserError('E_BAD_RANGE', 'Output range outside the clip.', '');
+      throwIfAborted(opts.signal);
+      const start = range.startFrame / info.fps;
+      const dur = frames / info.fps;
+      const boxes = opts.segments
+        .map((s) => {
+          const a = Math.max(s.startFrame, range.startFrame) - range.startFrame;
+          const b = Math.min(s.endFrame, range.endFrame) - range.startFrame;
+          return b > a ? `drawbox=x=iw*0.3:y=ih*0.6:w=iw*0.4:h=ih*0.2:color=red@0.5:t=fill:enable='between(n,${a},${b - 1})'` : '';
+        })
+        .filter(Boolean);
+      const audioStart = start - (opts.audioOffset ?? 0);
+      const args = [
+        '-y',
+        '-ss', start.toFixed(6), '-i', opts.video,
+        ...(audioStart > 0 ? ['-ss', audioStart.toFixed(6)] : []), '-i', opts.audio,
+        '-map', '0:v:0', '-map', '1:a:0',
+        '-vf', boxes.length ? boxes.join(',') : 'null',
+        '-frames:v', String(frames), '-t', dur.toFixed(6),
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+        '-c:a', 'aac', '-b:a', '160k', '-movflags', '+faststart',
+        opts.out,
+      ];
+      opts.onProgress?.({ stage: 'render', done: 0, total: frames, fps: 0, etaSec: Number.NaN });
+      await runFfmpeg(real.ffmpeg().ffmpeg, args, {
+        signal: opts.signal,
+        failMessage: 'The fake render failed',
+        onTime: (sec) => {
+          const done = Math.min(frames, Math.round(sec * info.fps));
+          const el = (performance.now() - t0) / 1000;
+          opts.onProgress?.({ stage: 'render', done, total: frames, fps: done / Math.max(el, 1e-3), etaSec: done > 0 ? ((frames - done) * el) / done : Number.NaN });
+        },
+      });
+      await fsp.access(opts.out);
+      opts.onProgress?.({ stage: 'done', done: frames, total: frames, fps: 0, etaSec: 0 });
+      const wall = (performance.now() - t0) / 1000;
+      return {
+        out: opts.out,
+        frames,
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+        faceTrack: opts.face ?? 0,
+        segments: opts.segments.map((s) => ({
+          ...s,
+          reference: s.reference ?? { startFrame: 0, endFrame: Math.min(info.frameCount, 50) },
+          referenceReason: s.reference ? 'chosen by the user' : 'fake pipeline: first 2 s',
+        })),
+        warnings: ['Rendered by the fake pipeline (no lip-sync).'],
+        timings: { total: wall },
+        pipeline: { maxFramesInFlight: 0, framesInFlightBound: 0, busySec: {} },
+        peakRssMB: process.resourceUsage().maxRSS / 1024,
+        realTimeFactor: dur / Math.max(wall, 1e-3),
+      };
+    },
+  };
+}

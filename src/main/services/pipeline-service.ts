@@ -1,0 +1,43 @@
+import type { DubJobOptions, DubJobResult } from '../pipeline/api';
+import type { EngineDescription } from '../engines/types';
+import type { AudioFileInfo, VideoInfo } from '../media/types';
+import type { TrackingResult } from '../tracking/types';
+
+/**
+ * What the editor's services need from the dubbing pipeline. The inference host talks to the
+ * pipeline only through this interface, so the UI can be developed and unit-tested against a fast
+ * stand-in (`pipeline-fake.ts`) and runs against the real modules (`pipeline-real.ts`) otherwise.
+ * Times are seconds, frames 0-based, audio 16 kHz mono float32.
+ */
+export interface PipelineService {
+  readonly kind: 'real' | 'fake';
+  /** @throws UserError E_NOT_FOUND / E_UNREADABLE / E_NO_VIDEO. */
+  probeVideo(path: string, signal?: AbortSignal): Promise<VideoInfo>;
+  /** @throws UserError E_NOT_FOUND / E_UNREADABLE / E_NO_AUDIO. */
+  probeAudio(path: string, signal?: AbortSignal): Promise<AudioFileInfo>;
+  /** First audio stream as 16 kHz mono float32 in [-1, 1]. @throws UserError E_UNREADABLE / E_NO_AUDIO. */
+  decodeAudio16k(path: string, signal?: AbortSignal): Promise<Float32Array>;
+  /** Speech ranges in seconds of a 16 kHz mono signal. */
+  detectSpeech(samples16k: Float32Array, signal?: AbortSignal): Promise<Array<{ start: number; end: number }>>;
+  /** Engines with their parameter schemas, and the id of the default one. */
+  listEngines(): Promise<{ engines: EngineDescription[]; defaultEngine: string }>;
+  /** Face tracks of a clip (cached by the pipeline). Null when face tracking is not available. */
+  trackFaces(video: string, opts: { cacheDir: string; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<TrackingResult | null>;
+  /**
+   * Lip-habit reference candidates for a segment: runs of original footage with the same face,
+   * speech in the original audio, frontal and unoccluded, outside the dubbed ranges.
+   */
+  suggestReferences(args: {
+    video: string;
+    face: number | null;
+    segment: { startFrame: number; endFrame: number };
+    dubbed: Array<{ startFrame: number; endFrame: number }>;
+    max: number;
+    cacheDir: string;
+    signal?: AbortSignal;
+  }): Promise<{ candidates: Array<{ startFrame: number; endFrame: number; score: number; reasons: string[] }>; warnings: string[] }>;
+  /** Renders (`outputRange` = one segment's take) or dubs a whole clip. */
+  runDub(opts: DubJobOptions): Promise<DubJobResult>;
+  /** ffmpeg / ffprobe executables. */
+  ffmpeg(): { ffmpeg: string; ffprobe: string };
+}

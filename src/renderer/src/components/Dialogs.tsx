@@ -1,0 +1,308 @@
+import { useEffect, useState } from 'react';
+import type { ResponseOf } from '../../../shared/api/contract';
+import type { ExportCodec } from '../../../shared/project/schema';
+import { cancelJob, exportVideo, pickFile, relink } from '../state/actions';
+import { showError, useEditor, useProject, type Dialog, type FileDialog } from '../state/store';
+import { SHORTCUTS } from '../lib/shortcuts';
+import { basename, dirname, joinPath } from '../lib/paths';
+
+function Modal({ title, onClose, children, testId, wide }: { title: string; onClose: () => void; children: React.ReactNode; testId: string; wide?: boolean }) {
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className={`modal ${wide ? 'wide' : ''}`} role="dialog" aria-label={title} data-testid={testId}>
+        <header>
+          <h2>{title}</h2>
+          <button className="link" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </header>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The bridge's file chooser (a browser cannot show native dialogs or see paths): a path field
+ * and a listing of the server's allowed folders. Electron uses native dialogs instead.
+ */
+function FileBrowser({ d }: { d: FileDialog }) {
+  const api = useEditor((s) => s.api);
+  const [listing, setListing] = useState<ResponseOf<'fs.list'> | null>(null);
+  const [pathText, setPathText] = useState('');
+  const [name, setName] = useState(d.defaultName ?? '');
+  const kind = d.fileKind === 'export' ? 'video' : d.fileKind;
+  const load = (dir?: string) => {
+    api
+      ?.call('fs.list', { dir, kind })
+      .then((l) => {
+        setListing(l);
+        if (d.mode === 'open') setPathText(l.dir);
+      })
+      .catch(showError);
+  };
+  useEffect(() => load(), []);
+  const choose = () => {
+    if (d.mode === 'save') {
+      const base = listing?.dir ?? '';
+      const target = pathText && pathText !== base ? pathText : joinPath(base, name);
+      if (!name && (!pathText || pathText === base)) return;
+      d.resolve(target);
+    } else if (pathText) d.resolve(pathText);
+  };
+  return (
+    <Modal title={d.title} onClose={() => d.resolve(null)} testId="file-dialog" wide>
+      <div className="row">
+        <input
+          type="text"
+          className="grow"
+          value={pathText}
+          placeholder="/absolute/path/to/file"
+          onChange={(e) => setPathText(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && choose()}
+          data-testid="file-path"
+          aria-label="Path"
+        />
+        <button onClick={() => load(pathText || undefined)}>Go</button>
+      </div>
+      <div className="row small">
+        {listing?.roots.map((r) => (
+          <button key={r} className="link" onClick={() => load(r)}>
+            {r}
+          </button>
+        ))}
+      </div>
+      <ul className="file-list" data-testid="file-list">
+        {listing?.parent && (
+          <li>
+            <button className="link" onClick={() => load(listing.parent!)}>
+              ..
+            </button>
+          </li>
+        )}
+        {listing?.entries.map((e) => (
+          <li key={e.path}>
+            <button
+              className="link"
+              data-entry={e.name}
+              onClick={() => (e.kind === 'dir' ? load(e.path) : d.mode === 'save' ? (setName(e.name), setPathText(e.path)) : setPathText(e.path))}
+              onDoubleClick={() => e.kind === 'file' && d.resolve(e.path)}
+            >
+              {e.kind === 'dir' ? '📁 ' : ''}
+              {e.name}
+            </button>
+            {e.kind === 'file' && <small className="muted"> {(e.size / 1e6).toFixed(1)} MB</small>}
+          </li>
+        ))}
+      </ul>
+      {d.mode === 'save' && (
+        <div className="row">
+          <label>
+            File name <input type="text" value={name} onChange={(e) => (setName(e.target.value), setPathText(joinPath(listing?.dir ?? '', e.target.value)))} data-testid="file-name" />
+          </label>
+        </div>
+      )}
+      <footer>
+        <button onClick={() => d.resolve(null)}>Cancel</button>
+        <button className="primary" onClick={choose} data-testid="file-ok">
+          {d.mode === 'save' ? 'Save' : 'Open'}
+        </button>
+      </footer>
+    </Modal>
+  );
+}
+
+const CODECS: Array<{ id: ExportCodec; label: string; ext: string }> = [
+  { id: 'h264', label: 'H.264 (review)', ext: '.mp4' },
+  { id: 'hevc', label: 'HEVC (review)', ext: '.mp4' },
+  { id: 'prores', label: 'ProRes 422 HQ, 10-bit (delivery)', ext: '.mov' },
+];
+
+function ExportDialog() {
+  const project = useProject();
+  const jobs = useEditor((s) => s.jobs);
+  const lastExport = useEditor((s) => s.lastExport);
+  const projectPath = useEditor((s) => s.projectPath);
+  const [codec, setCodec] = useState<ExportCodec>(project.export.codec);
+  const [audio, setAudio] = useState<string[]>(project.export.audio);
+  const ext = CODECS.find((c) => c.id === codec)!.ext;
+  const defaultDir = projectPath ? dirname(projectPath) : project.video ? dirname(project.video.path) : '';
+  const [out, setOut] = useState(joinPath(defaultDir, `${project.name || 'export'}-dubbed${ext}`));
+  useEffect(() => setOut((o) => o.replace(/\.(mp4|mov|mkv)$/i, ext)), [ext]);
+  const job = Object.values(jobs)
+    .filter((j) => j.kind === 'export')
+    .pop();
+  const running = job && (job.state === 'queued' || job.state === 'running');
+  const ready = project.segments.filter((s) => s.takes.some((t) => t.id === s.activeTakeId)).length;
+  const sources = [...(project.video?.hasAudio ? [{ id: 'original', name: 'Original dialogue (clip audio)' }] : []), ...project.tracks.map((t) => ({ id: t.id, name: t.name }))];
+  return (
+    <Modal title="Export video" onClose={() => useEditor.setState({ dialog: null })} testId="export-dialog">
+      <fieldset>
+        <legend>Codec</legend>
+        {CODECS.map((c) => (
+          <label key={c.id} className="row">
+            <input type="radio" name="codec" checked={codec === c.id} onChange={() => setCodec(c.id)} data-testid={`codec-${c.id}`} /> {c.label}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Audio</legend>
+        {sources.map((s) => (
+          <label key={s.id} className="row">
+            <input type="checkbox" checked={audio.includes(s.id)} onChange={(e) => setAudio(e.target.checked ? [...audio, s.id] : audio.filter((a) => a !== s.id))} data-testid={`audio-${s.id}`} /> {s.name}
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted">Frames inside ready segments come from their active takes ({ready} segment(s) with a take); every other frame is the original’s.</p>
+      <div className="row">
+        <input type="text" className="grow" value={out} onChange={(e) => setOut(e.target.value)} data-testid="export-path" aria-label="Output file" />
+        <button
+          onClick={async () => {
+            const p = await pickFile('save', 'export', 'Export to', basename(out));
+            if (p) setOut(p);
+          }}
+        >
+          Browse…
+        </button>
+      </div>
+      {job && (
+        <div className="progress" data-testid="export-progress">
+          <progress max={1} value={job.progress?.fraction ?? 0} />
+          <span>
+            {job.state} {Math.round((job.progress?.fraction ?? 0) * 100)}%
+          </span>
+          {job.state === 'failed' && job.error && (
+            <div className="error-box">
+              <b>{job.error.message}</b> <div>{job.error.hint}</div>
+            </div>
+          )}
+        </div>
+      )}
+      {lastExport && !running && (
+        <div className="ok-box" data-testid="export-result">
+          Wrote {lastExport.path}: {lastExport.probe.codec} {lastExport.probe.pixelFormat} {lastExport.probe.width}×{lastExport.probe.height}, {lastExport.probe.frames} frames, {lastExport.probe.duration.toFixed(2)} s, audio {lastExport.probe.audioCodec ?? 'none'}.
+        </div>
+      )}
+      <footer>
+        {running ? (
+          <button onClick={() => void cancelJob(job!.jobId)} data-testid="export-cancel">
+            Cancel export
+          </button>
+        ) : (
+          <button className="primary" onClick={() => void exportVideo(out, codec, audio)} data-testid="export-start">
+            Export
+          </button>
+        )}
+        <button onClick={() => useEditor.setState({ dialog: null })}>Close</button>
+      </footer>
+    </Modal>
+  );
+}
+
+function HelpOverlay() {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={() => useEditor.setState({ dialog: null })} testId="help-overlay" wide>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map((s) => (
+            <tr key={s.action}>
+              <td>
+                <kbd>{s.keys}</kbd>
+              </td>
+              <td>{s.description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">Mouse: drag on the original dialogue lane to create a segment; drag a segment’s body to move it, its edges to trim; Ctrl+wheel on the waveform zooms.</p>
+    </Modal>
+  );
+}
+
+function RelinkDialog({ d }: { d: Extract<Dialog, { kind: 'relink' }> }) {
+  const api = useEditor((s) => s.api);
+  const project = useProject();
+  const [paths, setPaths] = useState<Record<string, string>>({});
+  const stillMissing = d.missing.filter((m) => (m.role === 'video' ? project.video?.path === m.path : project.tracks.some((t) => t.path === m.path)));
+  return (
+    <Modal title="Missing media" onClose={() => useEditor.setState({ dialog: null })} testId="relink-dialog" wide>
+      <p>These files were moved or deleted. Point the project at their new location; nothing else in the project is changed.</p>
+      {stillMissing.length === 0 && <p className="ok-box">All media found.</p>}
+      {stillMissing.map((m) => (
+        <div key={m.path} className="relink-row">
+          <div>
+            <b>{m.role === 'video' ? 'Video' : 'Dub track'}</b> <code>{m.path}</code>
+          </div>
+          <div className="row">
+            <input type="text" className="grow" placeholder="new path" value={paths[m.path] ?? ''} onChange={(e) => setPaths({ ...paths, [m.path]: e.target.value })} data-testid="relink-path" />
+            <button
+              onClick={async () => {
+                const p = await pickFile('open', m.role === 'video' ? 'video' : 'audio', `Find ${basename(m.path)}`);
+                if (p) setPaths((x) => ({ ...x, [m.path]: p }));
+              }}
+            >
+              Browse…
+            </button>
+            <button disabled={!paths[m.path]} onClick={() => void relink(m.path, paths[m.path])} data-testid="relink-apply">
+              Relink
+            </button>
+          </div>
+        </div>
+      ))}
+      {stillMissing.length > 1 && (
+        <button
+          onClick={async () => {
+            const first = paths[stillMissing[0].path];
+            if (!first || !api) return;
+            const { found } = await api.call('fs.findByName', { dir: dirname(first), names: stillMissing.map((m) => basename(m.path)) }).catch((e) => (showError(e), { found: {} as Record<string, string> }));
+            for (const m of stillMissing) if (found[basename(m.path)]) await relink(m.path, found[basename(m.path)]);
+          }}
+        >
+          Find the others in the same folder
+        </button>
+      )}
+      <footer>
+        <button onClick={() => useEditor.setState({ dialog: null })}>{stillMissing.length ? 'Later' : 'Done'}</button>
+      </footer>
+    </Modal>
+  );
+}
+
+export function Dialogs() {
+  const dialog = useEditor((s) => s.dialog);
+  const fileDialog = useEditor((s) => s.fileDialog);
+  return (
+    <>
+      {dialog && <MainDialog dialog={dialog} />}
+      {fileDialog && <FileBrowser d={fileDialog} />}
+    </>
+  );
+}
+
+function MainDialog({ dialog }: { dialog: Dialog }) {
+  switch (dialog.kind) {
+    case 'export':
+      return <ExportDialog />;
+    case 'help':
+      return <HelpOverlay />;
+    case 'relink':
+      return <RelinkDialog d={dialog} />;
+  }
+}
+
+export function Toasts() {
+  const toasts = useEditor((s) => s.toasts);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast ${t.kind}`} data-testid={`toast-${t.kind}`} data-code={t.code ?? ''}>
+          <div className="toast-msg">{t.message}</div>
+          {t.hint && <div className="toast-hint">{t.hint}</div>}
+          <button className="link" onClick={() => useEditor.setState((s) => ({ toasts: s.toasts.filter((x) => x.id !== t.id) }))} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

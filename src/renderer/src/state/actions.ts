@@ -1,0 +1,494 @@
+import type { Api, JobSnapshot } from '../../../shared/api/contract';
+import { ApiError } from '../../../shared/api/errors';
+import { fillParams } from '../../../shared/engines';
+import { commit, createHistory, redo as historyRedo, replacePresent, undo as historyUndo, type CommitOptions } from '../../../shared/project/history';
+import { segmentSpecKey } from '../../../shared/project/render-key';
+import { emptyProject, type Project, type Segment } from '../../../shared/project/schema';
+import * as ops from '../../../shared/project/segments';
+import { newId } from '../lib/ids';
+import { basename } from '../lib/paths';
+import { playback } from './playback';
+import { getProject, showError, toast, useEditor, type FileKind } from './store';
+
+/**
+ * Everything the UI does, as functions over the store. Edits go through `edit` (one undo step,
+ * autosaved); service calls go through the `Api` and show failures as toasts (message + hint)
+ * without touching the project.
+ */
+
+function api(): Api {
+  const a = useEditor.getState().api;
+  if (!a) throw new Error('API not ready');
+  return a;
+}
+
+let autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Sends the project to the services' autosave (they debounce and write atomically). */
+function scheduleAutosave(): void {
+  if (autosaveTimer) clearTimeout(autosaveTimer);
+  autosaveTimer = setTimeout(() => {
+    const s = useEditor.getState();
+    if (!s.api || !s.history.present.video) return;
+    void s.api.call('project.autosave', { path: s.projectPath, project: s.history.present }).catch(() => {});
+  }, 250);
+}
+
+/** Writes the autosave now (before closing, and in tests). */
+export async function flushAutosave(): Promise<void> {
+  if (autosaveTimer) clearTimeout(autosaveTimer);
+  const s = useEditor.getState();
+  if (!s.api || !s.history.present.video) return;
+  await s.api.call('project.autosave', { path: s.projectPath, project: s.history.present, flush: true });
+}
+
+/**
+ * Applies an edit as one undo step. `EditError`s (and any other error) become a toast and leave
+ * the project unchanged.
+ * @returns true when the project changed.
+ */
+export function edit(fn: (p: Project) => Project, opts: CommitOptions = {}): boolean {
+  const s = useEditor.getState();
+  let next: Project;
+  try {
+    next = fn(s.history.present);
+  } catch (err) {
+    showError(err);
+    return false;
+  }
+  if (next === s.history.present) return false;
+  useEditor.setState({ history: commit(s.history, next, opts) });
+  afterChange();
+  return true;
+}
+
+function afterChange(): void {
+  const s = useEditor.getState();
+  const p = s.history.present;
+  if (s.selectedSegmentId && !p.segments.some((x) => x.id === s.selectedSegmentId)) useEditor.setState({ selectedSegmentId: null });
+  scheduleAutosave();
+}
+
+export function undo(): void {
+  const s = useEditor.getState();
+  const h = historyUndo(s.history);
+  if (h === s.history) return;
+  useEditor.setState({ history: { ...h, present: ops.carryRenders(h.present, s.history.present) } });
+  afterChange();
+}
+
+export function redo(): void {
+  const s = useEditor.getState();
+  const h = historyRedo(s.history);
+  if (h === s.history) return;
+  useEditor.setState({ history: { ...h, present: ops.carryRenders(h.present, s.history.present) } });
+  afterChange();
+}
+
+/** Records a render result without an undo step (renders are results, not edits). */
+function applyResult(fn: (p: Project) => Project): void {
+  const s = useEditor.getState();
+  try {
+    const next = fn(s.history.present);
+    if (next !== s.history.present) useEditor.setState({ history: replacePresent(s.history, next) });
+    scheduleAutosave();
+  } catch {
+    // The segment was deleted while rendering: the take stays in the cache only.
+  }
+}
+
+function defaultEngineParams(engineId?: string): { engine: string; params: Record<string, number> } {
+  const s = useEditor.getState();
+  const id = engineId ?? s.defaultEngine;
+  const desc = s.engines.find((e) => e.id === id) ?? s.engines[0];
+  return { engine: desc?.id ?? id, params: desc ? fillParams(desc, {}) : {} };
+}
+
+// ---------------------------------------------------------------- start-up
+
+export async function init(a: Api): Promise<void> {
+  useEditor.setState({ api: a });
+  a.on('job.update', onJobUpdate);
+  a.on('host.restarted', (e) => toast('error', e.reason, 'Jobs that were running were marked as failed; start them again.', 'E_HOST_CRASHED'));
+  a.on('autosave.written', (e) => useEditor.setState({ autosavedAt: e.savedAt }));
+  (a.on as (event: string, fn: (ok: unknown) => void) => () => void)('connection', (ok) => useEditor.setState({ connected: ok === true }));
+  playback.subscribe((frame, playing) => useEditor.setState({ frame, playing }));
+  try {
+    const [info, engines] = await Promise.all([a.call('app.info', {}), a.call('engines.list', {})]);
+    useEditor.setState({ info, engines: engines.engines, defaultEngine: engines.defaultEngine });
+    const rec = await a.call('project.recover', {});
+    if (rec.project) {
+      await loadProject(rec.project, null, null);
+      useEditor.setState({ recoveredAt: rec.autosavedAt, savedProject: null });
+      toast('info', `Restored the unsaved project autosaved at ${new Date(rec.autosavedAt ?? '').toLocaleTimeString()}.`);
+    }
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- files
+
+/** Asks for a file: the native dialog in Electron, the in-app browser in the bridge. */
+export async function pickFile(mode: 'open' | 'save', fileKind: FileKind | 'export', title: string, defaultName?: string): Promise<string | null> {
+  const a = api();
+  if (a.mode === 'electron') {
+    const r =
+      mode === 'open'
+        ? await a.call('dialog.open', { kind: fileKind === 'export' ? 'any' : fileKind, title })
+        : await a.call('dialog.save', { kind: fileKind === 'export' ? 'export' : 'project', defaultName });
+    if (r.supported) return r.path;
+  }
+  return new Promise((resolve) => {
+    useEditor.setState({
+      fileDialog: {
+        mode,
+        fileKind,
+        title,
+        defaultName,
+        resolve: (p) => {
+          useEditor.setState({ fileDialog: null });
+          resolve(p);
+        },
+      },
+    });
+  });
+}
+
+async function loadMediaData(project: Project): Promise<void> {
+  const a = api();
+  const jobs: Promise<unknown>[] = [];
+  if (project.video) {
+    const v = project.video;
+    jobs.push(
+      a.call('media.open', { path: v.path, kind: 'video' }).then((info) => setMedia(v.path, { info })).catch(() => {}),
+      loadPeaks(v.path),
+      a
+        .call('media.thumbnails', { path: v.path, count: Math.min(40, Math.max(4, Math.round(v.duration * 4))), height: 48 })
+        .then((thumbs) => useEditor.setState({ thumbs }))
+        .catch(() => useEditor.setState({ thumbs: null })),
+    );
+  }
+  for (const t of project.tracks) jobs.push(loadPeaks(t.path));
+  await Promise.all(jobs);
+}
+
+function setMedia(path: string, patch: Partial<import('./store').MediaEntry>): void {
+  useEditor.setState((s) => ({ media: { ...s.media, [path]: { ...s.media[path], ...patch } } }));
+}
+
+async function loadPeaks(path: string): Promise<void> {
+  try {
+    const peaks = await api().call('media.peaks', { path, peaksPerSecond: 100 });
+    setMedia(path, { peaks, peaksError: undefined });
+  } catch (err) {
+    setMedia(path, { peaksError: err instanceof ApiError ? err.toInfo() : { code: 'E_INTERNAL', message: String(err), hint: '' } });
+  }
+}
+
+async function activate(project: Project, path: string | null): Promise<void> {
+  const { missing } = await api().call('project.activate', { path, project });
+  if (missing.length) useEditor.setState({ dialog: { kind: 'relink', missing } });
+}
+
+/** Replaces the open project (new history) and loads its media. */
+async function loadProject(project: Project, path: string | null, saved: Project | null): Promise<void> {
+  playback.pause();
+  useEditor.setState({
+    history: createHistory(project),
+    projectPath: path,
+    savedProject: saved,
+    recoveredAt: null,
+    selectedSegmentId: project.segments[0]?.id ?? null,
+    media: {},
+    thumbs: null,
+    analysis: null,
+    refCandidates: null,
+    inPoint: null,
+    outPoint: null,
+    frame: 0,
+    compareTakeId: null,
+    lastExport: null,
+  });
+  if (project.video) playback.setClip(project.video.fps, project.video.frameCount);
+  await activate(project, path);
+  await loadMediaData(project);
+}
+
+export async function newProject(): Promise<void> {
+  const p = emptyProject();
+  await loadProject(p, null, p);
+  await api().call('project.discardAutosave', { path: null }).catch(() => {});
+}
+
+/** Opens a video as the project's clip (keeps segments that still fit). */
+export async function openVideo(path: string): Promise<void> {
+  useEditor.setState({ busy: `Opening ${basename(path)}…` });
+  try {
+    const info = await api().call('media.open', { path, kind: 'video' });
+    const video = { path: info.path, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, duration: info.duration, hasAudio: info.hasAudio };
+    const fresh = !getProject().video;
+    edit((p) => {
+      const withVideo = ops.setVideo(p, video);
+      return fresh ? { ...withVideo, name: basename(path).replace(/\.[^.]+$/, '') } : withVideo;
+    });
+    setMedia(info.path, { info });
+    for (const w of info.warnings) toast('info', w);
+    playback.setClip(info.fps, info.frameCount);
+    await activate(getProject(), useEditor.getState().projectPath);
+    await loadMediaData(getProject());
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+/** Adds a dubbed dialogue track (any audio ffmpeg reads). */
+export async function addDubTrack(path: string): Promise<void> {
+  useEditor.setState({ busy: `Opening ${basename(path)}…` });
+  try {
+    const info = await api().call('media.open', { path, kind: 'audio' });
+    const id = newId('dub');
+    edit((p) => ops.addTrack(p, { id, name: basename(path), path: info.path, offset: 0, muted: false }));
+    setMedia(info.path, { info });
+    await activate(getProject(), useEditor.getState().projectPath);
+    await loadPeaks(info.path);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+export async function openProject(path: string): Promise<void> {
+  useEditor.setState({ busy: `Opening ${basename(path)}…` });
+  try {
+    await flushAutosave().catch(() => {});
+    const r = await api().call('project.open', { path });
+    await loadProject(r.project, r.path, r.restoredAutosave ? null : r.project);
+    if (r.restoredAutosave) {
+      useEditor.setState({ recoveredAt: r.autosavedAt });
+      toast('info', `Restored unsaved changes autosaved at ${new Date(r.autosavedAt ?? '').toLocaleTimeString()}.`);
+    }
+    if (r.fromVersion < 2) toast('info', `Upgraded the project from format ${r.fromVersion}; saving writes the new format.`);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+/** Saves (asks for a path the first time or with `saveAs`). */
+export async function saveProject(saveAs = false): Promise<boolean> {
+  const s = useEditor.getState();
+  let path = s.projectPath;
+  if (!path || saveAs) {
+    path = await pickFile('save', 'project', 'Save project', `${s.history.present.name || 'project'}.dubproj`);
+    if (!path) return false;
+  }
+  try {
+    const project = useEditor.getState().history.present;
+    const r = await api().call('project.save', { path, project });
+    useEditor.setState({ projectPath: r.path, savedProject: project, recoveredAt: null });
+    toast('info', `Saved ${basename(r.path)}.`);
+    return true;
+  } catch (err) {
+    showError(err);
+    return false;
+  }
+}
+
+/** Points every use of `from` at `to` (one undo step) and re-reads its media. */
+export async function relink(from: string, to: string): Promise<void> {
+  try {
+    const kind = getProject().video?.path === from ? 'video' : 'audio';
+    const info = await api().call('media.open', { path: to, kind });
+    edit((p) => ops.relinkMedia(p, from, info.path));
+    await activate(getProject(), useEditor.getState().projectPath);
+    await loadMediaData(getProject());
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- segments
+
+export function selectSegment(id: string | null, seek = false): void {
+  useEditor.setState({ selectedSegmentId: id, selectedShapeId: null, compareTakeId: null });
+  const seg = id ? getProject().segments.find((s) => s.id === id) : undefined;
+  if (seg && seek) playback.seekFrame(seg.startFrame);
+  updateLoop();
+}
+
+export function selectedSegment(): Segment | undefined {
+  const s = useEditor.getState();
+  return s.history.present.segments.find((x) => x.id === s.selectedSegmentId);
+}
+
+export function createSegment(a: number, b: number): void {
+  const id = newId('seg');
+  if (edit((p) => ops.createSegment(p, a, b, { id, ...defaultEngineParams() }))) selectSegment(id);
+}
+
+export function createSegmentFromInOut(): void {
+  const { inPoint, outPoint } = useEditor.getState();
+  if (inPoint === null || outPoint === null) {
+    toast('error', 'Mark an in point (I) and an out point (O) first.');
+    return;
+  }
+  createSegment(inPoint, outPoint + 1);
+  useEditor.setState({ inPoint: null, outPoint: null });
+}
+
+export function protectFromInOut(): void {
+  const { inPoint, outPoint } = useEditor.getState();
+  if (inPoint === null || outPoint === null) {
+    toast('error', 'Mark an in point (I) and an out point (O) first.');
+    return;
+  }
+  if (edit((p) => ops.addProtectedRange(p, inPoint, outPoint + 1, newId('keep'), () => newId('seg')))) useEditor.setState({ inPoint: null, outPoint: null });
+}
+
+export function splitAtPlayhead(): void {
+  const frame = playback.frame();
+  const seg = ops.segmentAt(getProject(), frame);
+  if (!seg) return toast('error', 'Put the playhead inside a segment to split it.');
+  const id = newId('seg');
+  if (edit((p) => ops.splitSegment(p, seg.id, frame, id))) selectSegment(id);
+}
+
+export function mergeSelectedWithNext(): void {
+  const seg = selectedSegment();
+  if (!seg) return toast('error', 'Select a segment first.');
+  edit((p) => ops.mergeWithNext(p, seg.id));
+}
+
+export function deleteSelected(): void {
+  const s = useEditor.getState();
+  if (!s.selectedSegmentId) return;
+  edit((p) => ops.deleteSegment(p, s.selectedSegmentId!));
+}
+
+export function updateLoop(): void {
+  const s = useEditor.getState();
+  const seg = selectedSegment();
+  const fps = s.history.present.video?.fps ?? 25;
+  playback.loop = s.loop && seg ? { start: seg.startFrame / fps, end: seg.endFrame / fps } : null;
+}
+
+/** Creates segments from speech detected in a dub track. */
+export async function segmentsFromSpeech(trackId: string): Promise<void> {
+  const track = getProject().tracks.find((t) => t.id === trackId);
+  if (!track) return;
+  useEditor.setState({ busy: 'Detecting speech…' });
+  try {
+    const { ranges } = await api().call('audio.speech', { path: track.path, offset: track.offset });
+    let created: string[] = [];
+    edit((p) => {
+      const r = ops.segmentsFromSpeech(p, ranges, { trackId, makeId: () => newId('seg'), ...defaultEngineParams() });
+      created = r.created;
+      return r.project;
+    });
+    toast('info', created.length ? `Created ${created.length} segment(s) from speech in ${track.name}.` : `No new speech found in ${track.name}.`);
+    if (created[0]) selectSegment(created[0]);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+// ---------------------------------------------------------------- jobs
+
+export async function renderSegment(segmentId: string): Promise<void> {
+  const project = getProject();
+  const seg = project.segments.find((s) => s.id === segmentId);
+  if (!seg) return;
+  if (Object.values(useEditor.getState().pendingRenders).some((r) => r.segmentId === segmentId)) return toast('info', 'This segment is already rendering.');
+  try {
+    const { job } = await api().call('jobs.render', { project, projectPath: useEditor.getState().projectPath, segmentId });
+    useEditor.setState((s) => ({ pendingRenders: { ...s.pendingRenders, [job.jobId]: { segmentId, specKey: segmentSpecKey(project, seg) } } }));
+    onJobUpdate(job);
+  } catch (err) {
+    showError(err);
+    applyResult((p) => ops.setFailure(p, segmentId, { specKey: segmentSpecKey(project, seg), code: (err as ApiError).code ?? 'E_INTERNAL', message: (err as Error).message, hint: (err as ApiError).hint ?? '' }));
+  }
+}
+
+export async function cancelJob(jobId: string): Promise<void> {
+  try {
+    await api().call('jobs.cancel', { jobId });
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function onJobUpdate(job: JobSnapshot): void {
+  useEditor.setState((s) => ({ jobs: { ...s.jobs, [job.jobId]: job } }));
+  const pending = useEditor.getState().pendingRenders[job.jobId];
+  const final = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
+  if (final && pending) {
+    useEditor.setState((s) => {
+      const rest = { ...s.pendingRenders };
+      delete rest[job.jobId];
+      return { pendingRenders: rest };
+    });
+  }
+  if (job.state === 'done' && job.result?.kind === 'render') {
+    const r = job.result;
+    applyResult((p) => ops.addTake(p, r.segmentId, r.take));
+    for (const w of r.take.warnings) toast('info', w);
+  } else if (job.state === 'failed' && job.error) {
+    if (pending) applyResult((p) => ops.setFailure(p, pending.segmentId, { specKey: pending.specKey, ...job.error! }));
+    toast('error', job.error.message, job.error.hint, job.error.code);
+  } else if (job.state === 'done' && job.result?.kind === 'export') {
+    useEditor.setState({ lastExport: job.result });
+    toast('info', `Exported ${basename(job.result.path)}.`);
+  } else if (job.state === 'done' && job.result?.kind === 'analyze') {
+    useEditor.setState({ analysis: job.result });
+    for (const w of job.result.warnings) toast('info', w);
+  }
+}
+
+export async function exportVideo(out: string, codec: Project['export']['codec'], audio: string[]): Promise<void> {
+  edit((p) => (p.export.codec === codec && p.export.audio.join() === audio.join() ? p : { ...p, export: { codec, audio } }));
+  try {
+    const { job } = await api().call('jobs.export', { project: getProject(), out, codec, audio });
+    useEditor.setState({ lastExport: null });
+    onJobUpdate(job);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+export async function analyzeFaces(): Promise<void> {
+  try {
+    const { job } = await api().call('jobs.analyze', { project: getProject(), range: null });
+    onJobUpdate(job);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+export async function suggestReferences(segmentId: string): Promise<void> {
+  useEditor.setState({ busy: 'Finding reference candidates…' });
+  try {
+    const r = await api().call('reference.suggest', { project: getProject(), segmentId, max: 4 });
+    useEditor.setState({ refCandidates: { ...r, segmentId } });
+    for (const w of r.warnings) toast('info', w);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+/** Test hook: kills the inference host (bridge started with --test-hooks). */
+export async function crashHost(): Promise<void> {
+  try {
+    await api().call('debug.crashHost', {});
+  } catch (err) {
+    showError(err);
+  }
+}

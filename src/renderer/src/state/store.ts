@@ -1,0 +1,159 @@
+import { create } from 'zustand';
+import type { Api, JobSnapshot, MediaInfo, ResponseOf } from '../../../shared/api/contract';
+import type { ApiErrorInfo } from '../../../shared/api/errors';
+import type { EngineDescriptionWire } from '../../../shared/engines';
+import { createHistory, type History } from '../../../shared/project/history';
+import { emptyProject, type Project } from '../../../shared/project/schema';
+
+export type AppInfo = ResponseOf<'app.info'>;
+export type AnalysisResult = Extract<NonNullable<JobSnapshot['result']>, { kind: 'analyze' }>;
+export type ExportResult = Extract<NonNullable<JobSnapshot['result']>, { kind: 'export' }>;
+export type ThumbStrip = ResponseOf<'media.thumbnails'>;
+export type ReferenceCandidates = ResponseOf<'reference.suggest'>;
+export type MissingMedia = ResponseOf<'project.open'>['missing'];
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+  hint?: string;
+  code?: string;
+}
+
+export interface MediaEntry {
+  info?: MediaInfo;
+  peaks?: { peaks: number[]; duration: number; peaksPerSecond: number };
+  peaksError?: ApiErrorInfo;
+}
+
+export type FileKind = 'video' | 'audio' | 'project' | 'any';
+
+/** The bridge's file chooser; shown above any other dialog. */
+export interface FileDialog {
+  mode: 'open' | 'save';
+  fileKind: FileKind | 'export';
+  title: string;
+  defaultName?: string;
+  resolve: (path: string | null) => void;
+}
+
+export type Dialog =
+  | { kind: 'export' }
+  | { kind: 'help' }
+  | { kind: 'relink'; missing: MissingMedia };
+
+export type Tool = 'select' | 'polygon' | 'brush' | 'erase';
+export type PreviewMode = 'original' | 'dubbed' | 'side-by-side';
+
+export interface EditorState {
+  api: Api | null;
+  info: AppInfo | null;
+  connected: boolean;
+  engines: EngineDescriptionWire[];
+  defaultEngine: string;
+  history: History<Project>;
+  projectPath: string | null;
+  /** The project as last saved/opened (dirty = present differs from it). */
+  savedProject: Project | null;
+  /** Set when the project was restored from an autosave (crash recovery). */
+  recoveredAt: string | null;
+  autosavedAt: string | null;
+  media: Record<string, MediaEntry>;
+  thumbs: ThumbStrip | null;
+  selectedSegmentId: string | null;
+  frame: number;
+  playing: boolean;
+  inPoint: number | null;
+  outPoint: number | null;
+  /** Timeline/preview gestures that pick something instead of editing segments. */
+  pickMode: null | 'reference' | 'face' | 'protect';
+  tool: Tool;
+  /** Brush radius in image pixels. */
+  brushSize: number;
+  selectedShapeId: string | null;
+  onionSkin: boolean;
+  overlays: { occlusion: boolean; union: boolean; faces: boolean };
+  previewMode: PreviewMode;
+  /** Take shown on the left of the side-by-side view instead of the original. */
+  compareTakeId: string | null;
+  loop: boolean;
+  jobs: Record<string, JobSnapshot>;
+  /** Render jobs in flight: the settings key each was started with. */
+  pendingRenders: Record<string, { segmentId: string; specKey: string }>;
+  analysis: AnalysisResult | null;
+  refCandidates: (ReferenceCandidates & { segmentId: string }) | null;
+  toasts: Toast[];
+  dialog: Dialog | null;
+  fileDialog: FileDialog | null;
+  lastExport: ExportResult | null;
+  busy: string | null;
+}
+
+export const useEditor = create<EditorState>(() => ({
+  api: null,
+  info: null,
+  connected: true,
+  engines: [],
+  defaultEngine: 'reference',
+  history: createHistory(emptyProject()),
+  projectPath: null,
+  savedProject: null,
+  recoveredAt: null,
+  autosavedAt: null,
+  media: {},
+  thumbs: null,
+  selectedSegmentId: null,
+  frame: 0,
+  playing: false,
+  inPoint: null,
+  outPoint: null,
+  pickMode: null,
+  tool: 'select',
+  brushSize: 24,
+  selectedShapeId: null,
+  onionSkin: true,
+  overlays: { occlusion: true, union: true, faces: true },
+  previewMode: 'original',
+  compareTakeId: null,
+  loop: false,
+  jobs: {},
+  pendingRenders: {},
+  analysis: null,
+  refCandidates: null,
+  toasts: [],
+  dialog: null,
+  fileDialog: null,
+  lastExport: null,
+  busy: null,
+}));
+
+/** The project being edited (the history's present). */
+export function useProject(): Project {
+  return useEditor((s) => s.history.present);
+}
+
+export function getProject(): Project {
+  return useEditor.getState().history.present;
+}
+
+export function isDirty(s: EditorState): boolean {
+  return s.history.present !== s.savedProject;
+}
+
+let toastId = 1;
+export function toast(kind: Toast['kind'], message: string, hint?: string, code?: string): void {
+  const t: Toast = { id: toastId++, kind, message, hint, code };
+  useEditor.setState((s) => ({ toasts: [...s.toasts.slice(-4), t] }));
+  if (kind === 'info') setTimeout(() => dismissToast(t.id), 5000);
+}
+
+export function dismissToast(id: number): void {
+  useEditor.setState((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+}
+
+/** Shows any error as a toast with its message and hint. */
+export function showError(err: unknown): void {
+  const e = err as { message?: string; hint?: string; code?: string };
+  if (e?.code === 'E_CANCELLED') return;
+  toast('error', e?.message ?? String(err), e?.hint, e?.code);
+}

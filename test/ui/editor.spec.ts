@@ -1,0 +1,276 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { chooseFile, dragOnLane, openApp, shot, snapshot } from './helpers/app';
+import { repoRoot, testMedia } from './helpers/media';
+
+/**
+ * An editor's session on a real clip (../shared/media/talk-a.mp4 dubbed with dub-a.wav; generated
+ * media when that folder is absent), in Chromium through the loopback bridge, against the real
+ * pipeline: open clip and dub, see both waveforms, seek frame by frame, create segments, draw an
+ * occlusion polygon, pick a reference, move a slider, render with progress, preview A/B and side
+ * by side, undo/redo, save, reopen, export; the export is probed and its pixels checked.
+ */
+const TOKEN = 'e2e-token';
+const work = path.join(repoRoot, 'test-results', 'e2e');
+const media = testMedia(path.join(work, 'media'));
+
+function ffprobe(file: string): { codec: string; pix: string; width: number; height: number; frames: number; duration: number; audio: string | null } {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', file]).toString();
+  const j = JSON.parse(out) as { streams: Array<Record<string, string | number>>; format: { duration: string } };
+  const v = j.streams.find((s) => s.codec_type === 'video')!;
+  const a = j.streams.find((s) => s.codec_type === 'audio');
+  return { codec: String(v.codec_name), pix: String(v.pix_fmt), width: Number(v.width), height: Number(v.height), frames: Number(v.nb_read_frames), duration: Number(j.format.duration), audio: a ? String(a.codec_name) : null };
+}
+
+/** Mean absolute difference (0-255) between the same crop of frame `n` in two files. */
+function cropDiff(a: string, b: string, n: number, crop: { x: number; y: number; w: number; h: number }): number {
+  const grab = (f: string) =>
+    execFileSync('ffmpeg', ['-v', 'error', '-i', f, '-vf', `select=eq(n\\,${n}),format=rgb24,crop=${crop.w}:${crop.h}:${crop.x}:${crop.y}`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+  const x = grab(a);
+  const y = grab(b);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+  return sum / x.length;
+}
+
+async function segmentStatus(page: Page): Promise<string> {
+  return (await page.getByTestId('segment-status').textContent()) ?? '';
+}
+
+test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  mkdirSync(path.join(work, 'exports'), { recursive: true });
+  mkdirSync(path.join(work, 'projects'), { recursive: true });
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  await openApp(page, TOKEN);
+  await shot(page, '01-empty');
+
+  await test.step('open the clip and the dub track; both waveforms are drawn from peaks', async () => {
+    await page.getByTestId('open-video').click();
+    await chooseFile(page, media.video);
+    await expect(page.getByTestId('video-original')).toHaveJSProperty('readyState', 4, { timeout: 60_000 });
+    await page.getByTestId('add-dub').click();
+    await chooseFile(page, media.dub);
+    await expect.poll(async () => Object.values((await snapshot(page)).peaks).filter(Boolean).length, { timeout: 90_000 }).toBe(2);
+    await expect(page.locator('[data-lane="original"] canvas').first()).toBeVisible();
+    const trackId = (await snapshot(page)).tracks[0].id;
+    await expect(page.locator(`[data-lane="track:${trackId}"] canvas`).first()).toBeVisible();
+    await expect(page.getByTestId('thumb-strip')).toBeVisible();
+  });
+
+  const fps = (await snapshot(page)).video!.fps;
+  const frameCount = (await snapshot(page)).video!.frameCount;
+
+  await test.step('frame-accurate stepping with the arrow keys', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await snapshot(page)).frame).toBe(3);
+    const t = await page.getByTestId('video-original').evaluate((v: HTMLVideoElement) => v.currentTime);
+    expect(Math.floor(t * fps)).toBe(3);
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('timecode')).toContainText('frame 2');
+    await shot(page, '02-timeline');
+  });
+
+  await test.step('create a segment by dragging on the timeline', async () => {
+    await dragOnLane(page, 'original', 0.4, 0.62);
+    await expect.poll(async () => (await snapshot(page)).segments.length).toBe(1);
+    await expect(page.getByTestId('segment-panel')).toBeVisible();
+    expect(await segmentStatus(page)).toBe('stale');
+  });
+
+  await test.step('mark in/out with I and O, make a second segment with N, split it with S and undo', async () => {
+    await page.keyboard.press('End');
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowLeft');
+    const inFrame = (await snapshot(page)).frame;
+    expect(inFrame).toBe(frameCount - 21);
+    await page.keyboard.press('i');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('o');
+    await page.keyboard.press('n');
+    await expect.poll(async () => (await snapshot(page)).segments.length).toBe(2);
+    const second = (await snapshot(page)).segments[1];
+    expect([second.startFrame, second.endFrame]).toEqual([inFrame, inFrame + 11]);
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('s');
+    await expect.poll(async () => (await snapshot(page)).segments.length).toBe(3);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await snapshot(page)).segments.length).toBe(2);
+  });
+
+  const seg = (await snapshot(page)).segments[0];
+
+  await test.step('draw an occlusion polygon on a frame of the segment', async () => {
+    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    await expect.poll(async () => (await snapshot(page)).frame).toBe(seg.startFrame);
+    await page.getByTestId('tool-polygon').click();
+    const box = (await page.locator('[data-testid="pane-a"] [data-testid="mask-canvas"]').boundingBox())!;
+    // Lower right of the picture (a hand-sized area next to the chin).
+    const pts: Array<[number, number]> = [
+      [0.58, 0.78],
+      [0.66, 0.76],
+      [0.68, 0.9],
+      [0.57, 0.92],
+    ];
+    for (const [x, y] of pts) await page.mouse.click(box.x + box.width * x, box.y + box.height * y);
+    await page.mouse.click(box.x + box.width * pts[0][0], box.y + box.height * pts[0][1]);
+    await expect.poll(async () => (await snapshot(page)).segments[0].shapes).toBe(1);
+    await expect(page.getByTestId('shape')).toHaveCount(1);
+    await page.getByTestId('tool-select').click();
+    await shot(page, '03-mask-editor');
+  });
+
+  await test.step('pick a lip-habit reference (suggested candidates, else drawn on the timeline)', async () => {
+    await page.getByTestId('suggest-reference').click();
+    const candidates = page.getByTestId('reference-candidate');
+    await page.waitForFunction(() => {
+      const w = window as unknown as { __editor: { store: { getState(): { refCandidates: unknown; busy: string | null } } } };
+      const s = w.__editor.store.getState();
+      return s.refCandidates !== null && s.busy === null;
+    }, null, { timeout: 120_000 });
+    if ((await candidates.count()) > 0) {
+      await expect(candidates.first()).toContainText('same face');
+      await shot(page, '04-reference-suggestions');
+      await page.getByTestId('accept-candidate').first().click();
+      await expect.poll(async () => (await snapshot(page)).segments[0].reference?.source).toBe('suggested');
+    } else {
+      await page.getByTestId('pick-reference').click();
+      await dragOnLane(page, 'original', 0.02, 0.3);
+      await expect.poll(async () => (await snapshot(page)).segments[0].reference?.source).toBe('user');
+      await shot(page, '04-reference-picked');
+    }
+    await expect(page.getByTestId('reference-value')).toContainText('Frames');
+  });
+
+  const firstParam = await page.locator('[data-testid="engine-panel"] [data-param]').first().getAttribute('data-param');
+  if (!firstParam) throw new Error('the engine has no parameters');
+
+  await test.step('move an engine slider generated from the parameter schema', async () => {
+    const slider = page.getByTestId(`param-${firstParam}`);
+    const before = (await snapshot(page)).segments[0].params[firstParam];
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await snapshot(page)).segments[0].params[firstParam]).not.toBe(before);
+    await expect(page.getByTestId(`param-value-${firstParam}`)).not.toHaveText(String(before));
+  });
+
+  await test.step('render the segment with progress; it becomes ready with a take', async () => {
+    await page.getByTestId('render').click();
+    await expect(page.getByTestId('render-progress')).toBeVisible();
+    await expect.poll(() => segmentStatus(page), { timeout: 60_000 }).toMatch(/rendering|ready/);
+    await shot(page, '05-rendering');
+    if (!media.real) {
+      // Generated media has no face: the render fails with a clear message instead.
+      await expect(page.getByTestId('render-error')).toBeVisible({ timeout: 240_000 });
+      await expect(page.getByTestId('render-error')).toContainText(/face/i);
+      return;
+    }
+    await expect.poll(() => segmentStatus(page), { timeout: 240_000 }).toBe('ready');
+    await expect(page.getByTestId('take')).toHaveCount(1);
+    await shot(page, '06-rendered');
+  });
+
+  if (!media.real) return;
+
+  await test.step('preview A/B: dubbed take over the original with the dub audio, then side by side', async () => {
+    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    await page.getByTestId('mode-dubbed').click();
+    const take = page.getByTestId('video-take');
+    await expect(take).toBeVisible();
+    await expect(take).toHaveJSProperty('readyState', 4, { timeout: 30_000 });
+    expect(await take.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(5.5 / fps, 1);
+    expect(await page.getByTestId('video-original').evaluate((v: HTMLVideoElement) => v.muted)).toBe(true);
+    expect(await page.locator('audio[data-track]').first().evaluate((a: HTMLAudioElement) => a.muted)).toBe(false);
+    await shot(page, '07-preview-dubbed');
+    await page.keyboard.press('a');
+    await expect(page.getByTestId('mode-original')).toHaveClass(/on/);
+    expect(await page.getByTestId('video-original').evaluate((v: HTMLVideoElement) => v.muted)).toBe(false);
+    await page.getByTestId('mode-side-by-side').click();
+    await expect(page.getByTestId('pane-b')).toBeVisible();
+    await expect(page.getByTestId('pane-b').getByTestId('video-take')).toBeVisible();
+    await shot(page, '08-side-by-side');
+    // Play the loop for a moment: the clock moves and stays inside the segment.
+    await page.getByText('Loop segment').click();
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(1500);
+    await page.keyboard.press('Space');
+    const f = (await snapshot(page)).frame;
+    expect(f).toBeGreaterThanOrEqual(seg.startFrame);
+    expect(f).toBeLessThan(seg.endFrame + 2);
+    await page.getByTestId('mode-original').click();
+  });
+
+  await test.step('undo/redo a slider change: stale, then ready again without re-rendering', async () => {
+    const slider = page.getByTestId(`param-${firstParam}`);
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => segmentStatus(page)).toBe('stale');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => segmentStatus(page)).toBe('ready');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => segmentStatus(page)).toBe('stale');
+    await page.getByTestId('undo').click();
+    await expect.poll(() => segmentStatus(page)).toBe('ready');
+    expect((await snapshot(page)).segments[0].takes).toBe(1);
+  });
+
+  const projectFile = path.join(work, 'projects', 'session.dubproj');
+
+  await test.step('save with Ctrl+S', async () => {
+    await page.keyboard.press('Control+s');
+    await chooseFile(page, projectFile);
+    await expect(page.getByTestId('project-name')).toHaveText('session.dubproj');
+    expect(existsSync(projectFile)).toBe(true);
+  });
+
+  await test.step('reopen: segments, take, mask and reference come back, the take is ready from the cache', async () => {
+    const before = await snapshot(page);
+    await page.getByRole('button', { name: 'New' }).click();
+    await expect.poll(async () => (await snapshot(page)).video).toBeNull();
+    await page.getByTestId('open-project').click();
+    await chooseFile(page, projectFile);
+    await expect.poll(async () => (await snapshot(page)).segments.length).toBe(before.segments.length);
+    const after = await snapshot(page);
+    expect(after.segments[0]).toEqual(before.segments[0]);
+    expect(after.projectPath).toBe(projectFile);
+    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    expect(await segmentStatus(page)).toBe('ready');
+  });
+
+  await test.step('export H.264: frames outside ready segments are the original’s', async () => {
+    const out = path.join(work, 'exports', 'session-dubbed.mp4');
+    await page.getByTestId('export').click();
+    await expect(page.getByTestId('export-dialog')).toBeVisible();
+    await page.getByTestId('codec-h264').check();
+    await page.getByTestId('export-path').fill(out);
+    await page.getByTestId('export-start').click();
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
+    await expect(page.getByTestId('export-result')).toContainText('h264');
+    await shot(page, '09-export');
+    const p = ffprobe(out);
+    expect(p).toMatchObject({ codec: 'h264', pix: 'yuv420p', frames: frameCount, audio: 'aac' });
+    expect(p.duration).toBeCloseTo(frameCount / fps, 0);
+    // The lower face changed inside the rendered segment, and (up to H.264 re-encoding) nothing
+    // changed in a frame outside it.
+    const info = ffprobe(media.video);
+    const mouth = { x: Math.round(info.width * 0.3), y: Math.round(info.height * 0.55), w: Math.round(info.width * 0.4), h: Math.round(info.height * 0.25) };
+    const mid = Math.floor((seg.startFrame + seg.endFrame) / 2);
+    const inside = cropDiff(out, media.video, mid, mouth);
+    const outside = cropDiff(out, media.video, 5, mouth);
+    expect(outside).toBeLessThan(4);
+    expect(inside).toBeGreaterThan(outside + 0.5);
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
+  await test.step('the shortcuts help overlay', async () => {
+    await page.keyboard.press('?');
+    await expect(page.getByTestId('help-overlay')).toContainText('Split the segment at the playhead');
+    await shot(page, '10-help');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('help-overlay')).toBeHidden();
+  });
+});

@@ -1,0 +1,116 @@
+import { expect, type Page } from '@playwright/test';
+import path from 'node:path';
+import { repoRoot } from './media';
+
+export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'ui-screenshots');
+
+/** Saves a full-window screenshot of the current view. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** Picks a file through the bridge's file dialog by typing its path. */
+export async function chooseFile(page: Page, file: string): Promise<void> {
+  const dialog = page.getByTestId('file-dialog');
+  await expect(dialog).toBeVisible();
+  await page.getByTestId('file-path').fill(file);
+  await page.getByTestId('file-ok').click();
+  await expect(dialog).toBeHidden();
+}
+
+/** A snapshot of editor state for assertions (read-only). */
+export interface EditorSnapshot {
+  frame: number;
+  projectPath: string | null;
+  video: { path: string; frameCount: number; fps: number } | null;
+  tracks: Array<{ id: string; path: string }>;
+  segments: Array<{
+    id: string;
+    startFrame: number;
+    endFrame: number;
+    params: Record<string, number>;
+    takes: number;
+    activeTakeId: string | null;
+    shapes: number;
+    reference: { startFrame: number; endFrame: number; source: string } | null;
+    failure: { code: string; message: string } | null;
+  }>;
+  undo: number;
+  redo: number;
+  peaks: Record<string, boolean>;
+  toasts: Array<{ kind: string; message: string; hint?: string; code?: string }>;
+  cacheDir: string;
+}
+
+export async function snapshot(page: Page): Promise<EditorSnapshot> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __editor: { store: { getState(): Record<string, unknown> } } };
+    const s = w.__editor.store.getState() as never as {
+      frame: number;
+      projectPath: string | null;
+      history: { past: unknown[]; future: unknown[]; present: { video: { path: string; frameCount: number; fps: number } | null; tracks: Array<{ id: string; path: string }>; segments: Array<Record<string, never>> } };
+      media: Record<string, { peaks?: unknown }>;
+      toasts: Array<{ kind: string; message: string; hint?: string; code?: string }>;
+      info: { cacheDir: string } | null;
+    };
+    const p = s.history.present;
+    return {
+      frame: s.frame,
+      projectPath: s.projectPath,
+      video: p.video ? { path: p.video.path, frameCount: p.video.frameCount, fps: p.video.fps } : null,
+      tracks: p.tracks.map((t) => ({ id: t.id, path: t.path })),
+      segments: p.segments.map((x: Record<string, never>) => {
+        const seg = x as unknown as {
+          id: string;
+          startFrame: number;
+          endFrame: number;
+          params: Record<string, number>;
+          takes: unknown[];
+          activeTakeId: string | null;
+          occlusion: { shapes: unknown[] };
+          reference: { startFrame: number; endFrame: number; source: string } | null;
+          failure: { code: string; message: string } | null;
+        };
+        return {
+          id: seg.id,
+          startFrame: seg.startFrame,
+          endFrame: seg.endFrame,
+          params: seg.params,
+          takes: seg.takes.length,
+          activeTakeId: seg.activeTakeId,
+          shapes: seg.occlusion.shapes.length,
+          reference: seg.reference,
+          failure: seg.failure ? { code: seg.failure.code, message: seg.failure.message } : null,
+        };
+      }),
+      undo: s.history.past.length,
+      redo: s.history.future.length,
+      peaks: Object.fromEntries(Object.entries(s.media).map(([k, v]) => [k, !!v.peaks])),
+      toasts: s.toasts,
+      cacheDir: s.info?.cacheDir ?? '',
+    };
+  });
+}
+
+/** Waits until the page's API is connected and the engines are listed. */
+export async function openApp(page: Page, token: string): Promise<void> {
+  await page.goto(`/?token=${token}`);
+  await expect(page.getByTestId('toolbar')).toBeVisible();
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __editor?: { store: { getState(): { info: unknown; engines: unknown[] } } } };
+    const s = w.__editor?.store.getState();
+    return !!s?.info && s.engines.length > 0;
+  }, null, { timeout: 120_000 });
+}
+
+/** Drags horizontally across a lane between two fractions of its width. */
+export async function dragOnLane(page: Page, laneId: string, from: number, to: number): Promise<void> {
+  const box = await page.locator(`[data-lane="${laneId}"]`).boundingBox();
+  if (!box) throw new Error(`lane ${laneId} not visible`);
+  const y = box.y + 28;
+  await page.mouse.move(box.x + box.width * from, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 4 });
+  await page.mouse.move(box.x + box.width * to, y, { steps: 4 });
+  await page.mouse.up();
+}
