@@ -17,7 +17,8 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --face N            face track to dub in multi-face shots (default: the largest face)
   --occlusion FILE    occlusion mask JSON (polygons with keyframes; kept from the original)
   --engine ID         ${ENGINE_IDS.join(' | ')} (default reference)
-  --pack DIR          model pack for neural engines
+  --pack DIR|ID       model pack for neural engines (folder, Wav2Lip .onnx, or installed pack id)
+  --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: best available)
   --param K=V         engine parameter (repeatable), e.g. --param lambdaA=1.5
   --audio-offset S    place the dub at this clip time (seconds, default 0)
   --whole-track       replace the whole audio track with the dub
@@ -48,7 +49,7 @@ void runCli(async (signal) => {
         video: { type: 'string' }, audio: { type: 'string' }, out: { type: 'string' },
         from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' },
         face: { type: 'string' }, occlusion: { type: 'string' }, engine: { type: 'string', default: 'reference' },
-        pack: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
+        pack: { type: 'string' }, providers: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
         'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
         cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
@@ -93,7 +94,7 @@ void runCli(async (signal) => {
     video: values.video!, audio: values.audio!, audioOffset: parseNumberArg('--audio-offset', values['audio-offset']),
     out: values.out!, face, segments: plan.segments, dubbedRange: plan.dubbedRange,
     lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), preset: values.preset, wholeTrack: values['whole-track'],
-    cacheDir: values.cache, signal, onProgress, log: say,
+    cacheDir: values.cache, providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean), signal, onProgress, log: say,
   });
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, ...result }, null, 2) + '\n');

@@ -31,18 +31,24 @@ export async function createEngine(id: string, opts: EngineOptions = {}): Promis
     case 'reference':
       return createReferenceEngine();
     case 'latent-diffusion': {
-      if (!opts.pack) throw new UserError('E_ENGINE', 'The latent-diffusion engine needs a model pack.', 'Pass --pack DIR (a folder with manifest.json); see README "Model packs".');
+      if (!opts.pack) throw new UserError('E_ENGINE', 'The latent-diffusion engine needs a model pack.', 'Pass --pack DIR (a folder with manifest.json) or the id of an installed pack; see README "Model packs".');
       const { createLatentDiffusionEngine } = await import('./latent-diffusion/index');
-      return createLatentDiffusionEngine({ pack: opts.pack, providers: opts.providers });
+      return createLatentDiffusionEngine({ pack: await resolvePack(opts.pack), providers: opts.providers });
     }
     case 'wav2lip': {
-      if (!opts.pack) throw new UserError('E_ENGINE', 'The wav2lip engine needs a model.', 'Pass --pack with a Wav2Lip pack folder or a .onnx file.');
+      if (!opts.pack) throw new UserError('E_ENGINE', 'The wav2lip engine needs a model.', 'Pass --pack with a Wav2Lip pack folder, a .onnx file or an installed pack id.');
       const { createWav2LipEngine } = await import('./wav2lip/index');
-      return createWav2LipEngine({ pack: opts.pack, providers: opts.providers });
+      return createWav2LipEngine({ pack: await resolvePack(opts.pack), providers: opts.providers });
     }
     default:
       throw new UserError('E_ENGINE', `Unknown engine "${id}".`, `Use one of: ${ENGINE_IDS.join(', ')}.`);
   }
+}
+
+/** A pack folder / `.onnx` path as given, or the folder of an installed pack id (model manager). */
+async function resolvePack(idOrPath: string): Promise<string> {
+  const { ModelManager } = await import('../models/manager');
+  return new ModelManager().resolve(idOrPath);
 }
 
 /** Descriptions of the engines that need no pack (the others describe themselves once loaded). */

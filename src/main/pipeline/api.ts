@@ -60,6 +60,8 @@ export interface DubJobOptions {
   dubbedRange?: { start: number; end: number };
   /** Replace the whole audio track with the dub instead of only the dubbed ranges. */
   wholeTrack?: boolean;
+  /** ONNX Runtime execution providers in order of preference (neural engines), e.g. ['cuda', 'cpu']. */
+  providers?: string[];
   /** Cache directory (tracking, features, renders). Default `~/.cache/dubbing-editor`. */
   cacheDir?: string;
   signal?: AbortSignal;

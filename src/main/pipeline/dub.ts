@@ -17,7 +17,7 @@ import { unionMask } from '../masks/geometry';
 import { rasterizeUnionMask } from '../masks/raster';
 import { rasterizeOcclusion } from '../masks/occlusion';
 import { compositePatch, type UnionMaskRaster } from '../compositing/composite';
-import { createEngine } from '../engines/registry';
+import { createEngine, resolveParams } from '../engines/registry';
 import { trackVideo, chooseFaceTrack } from './tracking-stage';
 import { frameToSeconds } from './segments';
 import { referenceFacts, pickReference } from './reference-stage';
@@ -184,7 +184,8 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         continue;
       }
       const union: UnionMaskRaster = { rect: um.rect, alpha: rasterizeUnionMask(um) };
-      const engine = await createEngine(spec.engine, { pack: spec.pack });
+      const engine = await createEngine(spec.engine, { pack: spec.pack, providers: opts.providers });
+      const params = resolveParams(engine.describe().params, spec.params, spec.engine);
       const prepared = await engine.prepare({
         video: info,
         range,
@@ -195,7 +196,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         readFrames: async (r, onFrame) => {
           for await (const f of decodeFrames(info, { start: r.start, end: r.end, signal })) await onFrame(f);
         },
-        params: spec.params,
+        params,
         cacheDir,
         signal,
         log,
