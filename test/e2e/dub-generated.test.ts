@@ -5,6 +5,7 @@ import { makeTempDir, makeTestVideo, makeTone, cleanupTestMedia } from '../helpe
 import { syntheticTracking } from '../helpers/synthetic-face';
 import { runDub } from '../../src/main/pipeline/dub';
 import { storeTracking, trackerRuns } from '../../src/main/pipeline/tracking-stage';
+import { segmentRenders } from '../../src/main/pipeline/segment-render';
 import { probeMedia } from '../../src/main/media/probe';
 import { decodeFrames } from '../../src/main/media/decode';
 import { decodeAudioMono16k } from '../../src/main/media/audio-decode';
@@ -106,6 +107,27 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     }
     expect(diffLeft).toBe(0);
     expect(diffRight).toBeGreaterThan(0);
+  });
+
+  it('regression guard: frames in flight stay bounded; a second export of an unchanged project re-encodes only', async () => {
+    const out1 = path.join(dir, 'again1.mp4');
+    const out2 = path.join(dir, 'again2.mp4');
+    const seg = segment({ params: { lambdaA: 1.7 } });
+    const r1 = await runDub({ video, audio: dub, out: out1, lossless: true, cacheDir, segments: [seg] });
+    expect(r1.pipeline.maxFramesInFlight).toBeGreaterThan(0);
+    expect(r1.pipeline.maxFramesInFlight).toBeLessThanOrEqual(r1.pipeline.framesInFlightBound);
+    const tracks = trackerRuns.count;
+    const renders = segmentRenders.count;
+    const r2 = await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [seg] });
+    expect(trackerRuns.count).toBe(tracks);
+    expect(segmentRenders.count).toBe(renders);
+    expect(r2.pipeline.busySec.engine).toBe(0);
+    const a = decodeFrames(await probeMedia(out1));
+    const b = decodeFrames(await probeMedia(out2));
+    for (let i = 0; i < 75; i++) expect(Buffer.from((await a.next()).value!.data).equals(Buffer.from((await b.next()).value!.data))).toBe(true);
+    // A parameter change re-renders that segment only.
+    await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [{ ...seg, params: { lambdaA: 0.5 } }] });
+    expect(segmentRenders.count).toBe(renders + 1);
   });
 
   it('a cancelled job leaves no output and no temp file', async () => {

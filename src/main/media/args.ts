@@ -47,6 +47,11 @@ export interface DecodeArgsOptions {
    * once (`-fps_mode passthrough`) and ranges seek.
    */
   forceCfr?: boolean;
+  /**
+   * Output only this rectangle (pixels, integers, inside the display frame): frames are converted
+   * to rgb24 first and then cropped, so the bytes equal the same rectangle of a full decode.
+   */
+  crop?: { x: number; y: number; w: number; h: number };
 }
 
 /**
@@ -64,10 +69,13 @@ export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
     args.push('-ss', formatSeconds(seconds));
   }
   args.push('-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn');
+  const filters: string[] = [];
   if (o.forceCfr) {
-    const filter = `fps=${o.fpsNum}/${o.fpsDen}` + (start > 0 ? `,trim=start_frame=${start}` : '');
-    args.push('-vf', filter);
+    filters.push(`fps=${o.fpsNum}/${o.fpsDen}`);
+    if (start > 0) filters.push(`trim=start_frame=${start}`);
   }
+  if (o.crop) filters.push('format=rgb24', `crop=${o.crop.w}:${o.crop.h}:${o.crop.x}:${o.crop.y}:exact=1`);
+  if (filters.length) args.push('-vf', filters.join(','));
   args.push('-fps_mode', 'passthrough');
   if (o.end !== undefined) args.push('-frames:v', String(o.end - start));
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');

@@ -13,6 +13,11 @@ export interface DecodeOptions {
   end?: number;
   /** Aborting kills ffmpeg; the generator then throws `CancelledError`. */
   signal?: AbortSignal;
+  /**
+   * Decode only this rectangle of each frame (integer pixels inside the display size); frames
+   * then have the rectangle's size and equal that rectangle of a full decode byte for byte.
+   */
+  crop?: { x: number; y: number; w: number; h: number };
 }
 
 function checkRange(info: VideoInfo, start: number, end: number | undefined): void {
@@ -47,9 +52,15 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
   const { end, signal } = opts;
   checkRange(info, start, end);
   if (signal?.aborted) throw new CancelledError();
-  const { width, height } = displaySize(info);
+  const full = displaySize(info);
+  const crop = opts.crop;
+  if (crop && !(Number.isInteger(crop.x) && Number.isInteger(crop.y) && crop.w >= 1 && crop.h >= 1 && crop.x >= 0 && crop.y >= 0 && crop.x + crop.w <= full.width && crop.y + crop.h <= full.height)) {
+    throw new UserError('E_BAD_RANGE', `Crop ${crop.w}x${crop.h}+${crop.x}+${crop.y} is outside the ${full.width}x${full.height} frame of ${info.path}.`, 'Give an integer rectangle inside the frame.');
+  }
+  const { width, height } = crop ? { width: crop.w, height: crop.h } : full;
   const frameBytes = width * height * 3;
   const args = buildDecodeArgs({
+    crop,
     input: info.path,
     fpsNum: info.fpsNum,
     fpsDen: info.fpsDen,

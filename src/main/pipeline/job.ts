@@ -1,0 +1,122 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { VideoInfo } from '../media/types';
+import type { FaceTrack } from '../tracking/types';
+import type { ReferenceFrameFacts } from '../engines/reference/auto-reference';
+import type { DubProgress, SegmentSpec } from './api';
+import { probeMedia, probeAudio, displaySize } from '../media/probe';
+import { decodeAudioMono16k, decodeClipAudioMono16k } from '../media/audio-decode';
+import { detectSpeech } from '../audio/vad';
+import { trackVideo, chooseFaceTrack } from './tracking-stage';
+import { referenceFacts } from './reference-stage';
+import { LruMemo, contentHash } from '../util/memo';
+
+/** Audio sample rate of the pipeline's analysis tracks (Hz). */
+export const SR = 16_000;
+
+/** Default cache folder: `$DUBBING_CACHE_DIR`, else `~/.cache/dubbing-editor`. */
+export function defaultCacheDir(): string {
+  return process.env.DUBBING_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'dubbing-editor');
+}
+
+/**
+ * Everything about a clip + dub that does not depend on the segments' engine settings: probe,
+ * 16 kHz tracks placed on the clip timeline, the chosen face track, per-frame reference facts and
+ * content hashes for cache keys. Built once per job (and memoized per process by `prepareJob`).
+ */
+export interface JobContext {
+  info: VideoInfo;
+  width: number;
+  height: number;
+  videoHash: string;
+  /** Hash of the dub file + its offset (cache keys of rendered segments). */
+  dubKey: string;
+  /** Dubbed and original audio, 16 kHz mono, sample 0 at clip time 0, clip length. */
+  dub16: Float32Array;
+  orig16: Float32Array;
+  hasOriginalAudio: boolean;
+  track: FaceTrack;
+  faceIndex: number;
+  facts: ReferenceFrameFacts[];
+  warnings: string[];
+  cacheDir: string;
+}
+
+/** Places a 16 kHz mono track at `offsetSec` on a clip timeline of `lengthSamples` samples. */
+export function placeOnTimeline(samples: Float32Array, offsetSec: number, lengthSamples: number): Float32Array {
+  const out = new Float32Array(lengthSamples);
+  const off = Math.round(offsetSec * SR);
+  for (let i = Math.max(0, -off); i < samples.length && i + off < lengthSamples; i++) out[i + off] = samples[i];
+  return out;
+}
+
+const audioMemo = new LruMemo<{ samples: Float32Array | null }>(512 * 1024 * 1024);
+
+async function decodeMemo(file: string, clip: boolean, signal?: AbortSignal): Promise<Float32Array | null> {
+  const key = `${await contentHash(file, signal)}|${clip}`;
+  const r = await audioMemo.getOrCompute(
+    key,
+    async () => ({ samples: clip ? await decodeClipAudioMono16k(file, { signal }) : await decodeAudioMono16k(file, { signal }) }),
+    (v) => (v.samples?.byteLength ?? 0) + 64,
+  );
+  return r.samples;
+}
+
+export interface PrepareJobOptions {
+  video: string;
+  audio: string;
+  audioOffset?: number;
+  face?: number;
+  segments: SegmentSpec[];
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: DubProgress) => void;
+  log?: (m: string) => void;
+  /** Called when tracking actually runs (a cache miss), with the frame count. */
+  onTrackStart?: (total: number) => void;
+  onTrackProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Probes the clip and the dub, decodes both to 16 kHz (memoized by content), tracks faces
+ * (content-addressed cache), chooses the face track and computes reference facts.
+ * @throws UserError E_NOT_FOUND / E_UNREADABLE / E_NO_VIDEO / E_NO_AUDIO / E_NO_FACE /
+ *   E_FACE_INDEX; CancelledError.
+ */
+export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
+  const signal = o.signal;
+  const cacheDir = o.cacheDir ?? defaultCacheDir();
+  const warnings: string[] = [];
+  const info = await probeMedia(o.video, { signal });
+  await probeAudio(o.audio, { signal });
+  if (info.variableFrameRate) warnings.push(`${o.video} has a variable frame rate; it is processed as constant ${info.fps.toFixed(3)} fps.`);
+  if (info.bitDepth > 8) warnings.push(`${o.video} is ${info.bitDepth}-bit; frames are processed and written as 8-bit.`);
+  const { width, height } = displaySize(info);
+  const lengthSamples = Math.ceil((info.frameCount * info.fpsDen * SR) / info.fpsNum);
+  const offset = o.audioOffset ?? 0;
+  const dubRaw = await decodeMemo(o.audio, false, signal);
+  const dub16 = placeOnTimeline(dubRaw!, offset, lengthSamples);
+  const origRaw = await decodeMemo(o.video, true, signal);
+  const orig16 = placeOnTimeline(origRaw ?? new Float32Array(0), 0, lengthSamples);
+  if (!origRaw) warnings.push(`${o.video} has no audio: the reference engine cannot match the original speech and uses mouth shapes only.`);
+  const tracking = await trackVideo(info, { cacheDir, signal, onProgress: o.onTrackProgress, onStart: o.onTrackStart, log: o.log });
+  const { track, index: faceIndex } = chooseFaceTrack(tracking, o.face);
+  warnings.push(...tracking.warnings);
+  const origSpeech = origRaw ? await detectSpeech(orig16) : [];
+  const facts = referenceFacts(track, origSpeech, info, o.segments.flatMap((s) => (s.occlusion ? [s.occlusion] : [])));
+  return {
+    info,
+    width,
+    height,
+    videoHash: await contentHash(o.video, signal),
+    dubKey: `${await contentHash(o.audio, signal)}@${offset}`,
+    dub16,
+    orig16,
+    hasOriginalAudio: !!origRaw,
+    track,
+    faceIndex,
+    facts,
+    warnings,
+    cacheDir,
+  };
+}

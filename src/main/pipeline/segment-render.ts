@@ -1,0 +1,218 @@
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import type { SegmentSpec } from './api';
+import type { JobContext } from './job';
+import type { RgbFrame } from '../media/types';
+import type { Rect } from '../masks/types';
+import type { EngineFrameInput, FrameRange } from '../engines/types';
+import type { TrackSample } from '../tracking/types';
+import { decodeFrames } from '../media/decode';
+import { createEncoder } from '../media/encode';
+import { probeMedia } from '../media/probe';
+import { unionMask, clampRect, inflateRect } from '../masks/geometry';
+import { rasterizeUnionMask } from '../masks/raster';
+import { rasterizeOcclusion } from '../masks/occlusion';
+import { compositePatch, type UnionMaskRaster } from '../compositing/composite';
+import { createEngine, resolveParams } from '../engines/registry';
+import { prefetch } from '../util/prefetch';
+import { throwIfAborted } from '../util/errors';
+import { pickReference } from './reference-stage';
+
+/** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
+export const RENDER_VERSION = 1;
+/** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
+export const PREFETCH_FRAMES = 8;
+
+/** Counts engine renders that actually ran (cache misses); regression guards read it. */
+export const segmentRenders = { count: 0 };
+
+/**
+ * A rendered segment: the output pixels of the crop rectangle `rect` for frames
+ * [startFrame, endFrame), stored losslessly (libx264rgb qp 0, bit-exact rgb24) in `file`. Pixels
+ * of the crop outside the union mask are the original's, so pasting the whole crop is exact.
+ */
+export interface RenderedSegment {
+  id: string;
+  key: string;
+  file: string;
+  rect: Rect;
+  startFrame: number;
+  endFrame: number;
+  reference: { startFrame: number; endFrame: number };
+  referenceReason: string;
+  /** True when it came from the cache without rendering. */
+  cached: boolean;
+  /** Busy seconds: engine synthesis, compositing. */
+  busySec: { engine: number; composite: number; prepare: number };
+  maxFramesInFlight: number;
+}
+
+/** The reference range of a segment: the user's, or the automatic choice with its reason. */
+export function segmentReference(job: JobContext, spec: SegmentSpec, all: SegmentSpec[]): { start: number; end: number; reason: string } {
+  if (spec.reference) return { start: spec.reference.startFrame, end: spec.reference.endFrame, reason: 'given by the user' };
+  const r = pickReference(job.facts, { start: spec.startFrame, end: spec.endFrame }, all.map((s) => ({ start: s.startFrame, end: s.endFrame })), job.info);
+  return { start: r.start, end: r.end, reason: r.reason };
+}
+
+/**
+ * The crop a segment renders in: the union mask's box and every face box of the segment and of
+ * its reference range, grown by 20 % and clamped to the frame, so engines see whole faces (an
+ * aligned face crop needs the eyes) while only the union mask is written. Null without a face.
+ */
+export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange): { crop: Rect; union: UnionMaskRaster } | null {
+  const meshes = job.track.frames.slice(range.start, range.end).map((s) => s?.mesh ?? null);
+  const um = unionMask(meshes, job.width, job.height);
+  if (!um) return null;
+  let x0 = um.rect.x, y0 = um.rect.y, x1 = um.rect.x + um.rect.w, y1 = um.rect.y + um.rect.h;
+  for (const r of [range, reference]) {
+    for (let f = r.start; f < r.end; f++) {
+      const s = job.track.frames[f];
+      if (!s) continue;
+      x0 = Math.min(x0, s.box[0]);
+      y0 = Math.min(y0, s.box[1]);
+      x1 = Math.max(x1, s.box[0] + s.box[2]);
+      y1 = Math.max(y1, s.box[1] + s.box[3]);
+    }
+  }
+  const grow = Math.round(Math.max(x1 - x0, y1 - y0) * 0.2);
+  const crop = clampRect(inflateRect({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, grow), job.width, job.height);
+  return { crop, union: { rect: um.rect, alpha: rasterizeUnionMask(um) } };
+}
+
+/** Content address of a segment render: every input that changes its pixels. */
+export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: number; end: number }, params: Record<string, number>): string {
+  const material = JSON.stringify({
+    v: RENDER_VERSION,
+    video: job.videoHash,
+    dub: job.dubKey,
+    face: job.faceIndex,
+    track: job.track.frames.length,
+    range: [spec.startFrame, spec.endFrame],
+    ref: [ref.start, ref.end],
+    engine: spec.engine,
+    pack: spec.pack ?? null,
+    params: Object.entries(params).sort(),
+    occlusion: spec.occlusion ?? null,
+  });
+  return createHash('sha256').update(material).digest('hex').slice(0, 32);
+}
+
+function translateSample(s: TrackSample | null, dx: number, dy: number): TrackSample | null {
+  if (!s) return null;
+  const mesh = Float32Array.from(s.mesh);
+  for (let i = 0; i < mesh.length; i += 3) {
+    mesh[i] -= dx;
+    mesh[i + 1] -= dy;
+  }
+  return { ...s, mesh, box: [s.box[0] - dx, s.box[1] - dy, s.box[2], s.box[3]] };
+}
+
+export interface RenderSegmentOptions {
+  signal?: AbortSignal;
+  providers?: string[];
+  log?: (m: string) => void;
+  /** Each composited crop frame as soon as it is ready (interactive preview). */
+  onFrame?: (frame: RgbFrame, rect: Rect) => void;
+  onProgress?: (done: number, total: number) => void;
+  /** All segments of the job (automatic references avoid every dubbed range). */
+  allSegments?: SegmentSpec[];
+}
+
+/**
+ * Renders one segment into the content-addressed render cache (`<cacheDir>/renders/<key>.mkv`)
+ * or returns the cached render. Streams: decode (cropped, prefetched) -> engine (windows) ->
+ * composite through the union and occlusion masks -> lossless encode. Memory is bounded by the
+ * prefetch depth and the engine window. Returns null when the segment has no face.
+ * @throws UserError from the engine / media; CancelledError (no partial cache file is left).
+ */
+export async function renderSegment(job: JobContext, spec: SegmentSpec, o: RenderSegmentOptions = {}): Promise<RenderedSegment | null> {
+  const { info, track } = job;
+  const range = { start: spec.startFrame, end: spec.endFrame };
+  const ref = segmentReference(job, spec, o.allSegments ?? [spec]);
+  const geom = segmentCrop(job, range, { start: ref.start, end: ref.end });
+  if (!geom) return null;
+  const { crop, union } = geom;
+  const t0 = performance.now();
+  const engine = await createEngine(spec.engine, { pack: spec.pack, providers: o.providers });
+  const params = resolveParams(engine.describe().params, spec.params, spec.engine);
+  const key = segmentKey(job, spec, ref, params);
+  const file = path.join(job.cacheDir, 'renders', `${key}.mkv`);
+  const base = { id: spec.id, key, file, rect: crop, startFrame: range.start, endFrame: range.end, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason };
+  try {
+    const st = await fsp.stat(file);
+    if (st.size > 0) return { ...base, cached: true, busySec: { engine: 0, composite: 0, prepare: 0 }, maxFramesInFlight: 0 };
+  } catch {
+    // Not cached yet.
+  }
+  segmentRenders.count++;
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const prepared = await engine.prepare({
+    video: info,
+    range,
+    reference: { start: ref.start, end: ref.end },
+    track: { ...track, frames: track.frames.map((s) => translateSample(s, crop.x, crop.y)) },
+    dubAudio: job.dub16,
+    originalAudio: job.orig16,
+    readFrames: async (r, onFrame) => {
+      for await (const f of decodeFrames(info, { start: r.start, end: r.end, signal: o.signal, crop })) await onFrame(f);
+    },
+    params,
+    cacheDir: job.cacheDir,
+    signal: o.signal,
+    log: o.log,
+  });
+  const prepareSec = (performance.now() - t0) / 1000;
+  // The union mask in crop coordinates (the occlusion raster stays over the frame's union box).
+  const cropUnion: UnionMaskRaster = { rect: { x: union.rect.x - crop.x, y: union.rect.y - crop.y, w: union.rect.w, h: union.rect.h }, alpha: union.alpha };
+  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
+  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop }), PREFETCH_FRAMES);
+  const busy = { engine: 0, composite: 0 };
+  let maxInFlight = 0;
+  let done = 0;
+  const total = range.end - range.start;
+  const window: EngineFrameInput[] = [];
+  const flush = async () => {
+    if (!window.length) return;
+    let t = performance.now();
+    const patches = await prepared.renderWindow(window);
+    busy.engine += performance.now() - t;
+    for (let i = 0; i < window.length; i++) {
+      const frame = window[i].frame;
+      const patch = patches[i];
+      t = performance.now();
+      if (patch) compositePatch(frame, patch, cropUnion, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
+      busy.composite += performance.now() - t;
+      o.onFrame?.(frame, crop);
+      await encoder.write(frame.data);
+      o.onProgress?.(++done, total);
+    }
+    window.length = 0;
+  };
+  try {
+    for await (const frame of frames) {
+      throwIfAborted(o.signal);
+      maxInFlight = Math.max(maxInFlight, 1 + window.length + frames.buffered);
+      window.push({ frame, sample: translateSample(track.frames[frame.index], crop.x, crop.y) });
+      if (window.length >= prepared.windowSize) await flush();
+    }
+    await flush();
+    await encoder.finish();
+  } catch (err) {
+    await frames.return(undefined);
+    await encoder.abort();
+    throw err;
+  } finally {
+    await prepared.dispose();
+  }
+  return { ...base, cached: false, busySec: { engine: busy.engine / 1000, composite: busy.composite / 1000, prepare: prepareSec }, maxFramesInFlight: maxInFlight };
+}
+
+/** Opens a rendered segment's crop frames as a stream (rgb24, crop size, absolute indices). */
+export async function* readRenderedSegment(seg: RenderedSegment, signal?: AbortSignal): AsyncGenerator<RgbFrame> {
+  const info = await probeMedia(seg.file, { signal });
+  let i = seg.startFrame;
+  for await (const f of decodeFrames(info, { signal })) {
+    yield { ...f, index: i++ };
+  }
+}
