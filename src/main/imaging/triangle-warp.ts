@@ -86,38 +86,3 @@ export function warpTriangles(
   }
   return { roi, data: out, coverage: cov };
 }
-
-/**
- * Least-squares similarity transform (rotation, uniform scale, translation; Umeyama without
- * reflection) mapping `from` points onto `to` points.
- * @param from,to Float32Array(n * 2) corresponding points, pixels, n >= 2.
- * @returns [a, b, tx, ty] with x' = a x - b y + tx, y' = b x + a y + ty.
- * @throws Error when fewer than 2 points are given.
- */
-export function fitSimilarity(from: ArrayLike<number>, to: ArrayLike<number>): [number, number, number, number] {
-  const n = Math.floor(from.length / 2);
-  if (n < 2) throw new Error('fitSimilarity needs at least 2 points');
-  let mfx = 0, mfy = 0, mtx = 0, mty = 0;
-  for (let i = 0; i < n; i++) {
-    mfx += from[2 * i]; mfy += from[2 * i + 1];
-    mtx += to[2 * i]; mty += to[2 * i + 1];
-  }
-  mfx /= n; mfy /= n; mtx /= n; mty /= n;
-  let sxx = 0, sxy = 0, var_ = 0;
-  for (let i = 0; i < n; i++) {
-    const fx = from[2 * i] - mfx, fy = from[2 * i + 1] - mfy;
-    const tx = to[2 * i] - mtx, ty = to[2 * i + 1] - mty;
-    sxx += fx * tx + fy * ty;
-    sxy += fx * ty - fy * tx;
-    var_ += fx * fx + fy * fy;
-  }
-  if (var_ === 0) return [1, 0, mtx - mfx, mty - mfy];
-  const a = sxx / var_;
-  const b = sxy / var_;
-  return [a, b, mtx - (a * mfx - b * mfy), mty - (b * mfx + a * mfy)];
-}
-
-/** Applies a similarity [a, b, tx, ty] (see `fitSimilarity`) to a point. */
-export function applySimilarity(s: [number, number, number, number], x: number, y: number): [number, number] {
-  return [s[0] * x - s[1] * y + s[2], s[1] * x + s[0] * y + s[3]];
-}

@@ -1,11 +1,11 @@
 import { INNER_LIPS, OUTER_LIPS, STABLE_POINTS, CHIN, UPPER_INNER_LIP, LOWER_INNER_LIP, FACE_TOP } from '../../masks/face-regions';
-import { applySimilarity, fitSimilarity } from '../../imaging/triangle-warp';
+import { applyAffine, fitSimilarity } from '../../imaging/affine';
 
 /** Points that describe the mouth shape: outer and inner lips and the chin. */
 const SHAPE_POINTS: readonly number[] = [...OUTER_LIPS, ...INNER_LIPS, CHIN];
 
-/** Canonical positions of STABLE_POINTS used to remove pose and scale; set from the first face. */
-function stableVector(mesh: Float32Array): Float32Array {
+/** The stable points (eyes, nose bridge, forehead) of a mesh as flat [x0, y0, x1, y1, ...] pixels. */
+export function stableVector(mesh: Float32Array): Float32Array {
   const v = new Float32Array(STABLE_POINTS.length * 2);
   STABLE_POINTS.forEach((idx, k) => {
     v[2 * k] = mesh[idx * 3];
@@ -26,7 +26,7 @@ export function mouthShape(mesh: Float32Array, canonical: Float32Array): Float32
   const faceH = Math.hypot(canonical[CHIN * 3] - canonical[FACE_TOP * 3], canonical[CHIN * 3 + 1] - canonical[FACE_TOP * 3 + 1]) || 1;
   const out = new Float32Array(SHAPE_POINTS.length * 2);
   SHAPE_POINTS.forEach((idx, k) => {
-    const [x, y] = applySimilarity(s, mesh[idx * 3], mesh[idx * 3 + 1]);
+    const [x, y] = applyAffine(s, mesh[idx * 3], mesh[idx * 3 + 1]);
     out[2 * k] = x / faceH;
     out[2 * k + 1] = y / faceH;
   });

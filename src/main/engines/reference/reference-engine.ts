@@ -1,13 +1,13 @@
 import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
 import type { TrackSample } from '../../tracking/types';
 import { throwIfAborted, UserError } from '../../util/errors';
-import { STABLE_POINTS } from '../../masks/face-regions';
 import { clampRect, boundingRect } from '../../masks/geometry';
 import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
-import { warpTriangles, fitSimilarity, applySimilarity } from '../../imaging/triangle-warp';
+import { warpTriangles } from '../../imaging/triangle-warp';
+import { applyAffine, fitSimilarity } from '../../imaging/affine';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
-import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
+import { mouthOpening, mouthShape, shapeDistance, stableVector } from './mouth-shape';
 import { buildWarpLayout, ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 
 /**
@@ -73,14 +73,6 @@ interface RefFrame {
   crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
 }
 
-function stableVec(mesh: Float32Array): Float64Array {
-  const v = new Float64Array(STABLE_POINTS.length * 2);
-  STABLE_POINTS.forEach((idx, k) => {
-    v[2 * k] = mesh[idx * 3];
-    v[2 * k + 1] = mesh[idx * 3 + 1];
-  });
-  return v;
-}
 
 function median(values: Float32Array | number[]): number {
   const s = Float64Array.from(values).sort();
@@ -259,14 +251,14 @@ function warpReferenceMouth(
   colourMatch: boolean,
   smoothStats: (s: { from: ChannelStats; to: ChannelStats }) => { from: ChannelStats; to: ChannelStats },
 ): Patch | null {
-  const sim = fitSimilarity(stableVec(ref.mesh), stableVec(target.mesh));
+  const sim = fitSimilarity(stableVector(ref.mesh), stableVector(target.mesh));
   const srcPts = warpPoints(layout, ref.mesh);
   const tgtPts = warpPoints(layout, target.mesh);
   const n = srcPts.length / 2;
   const dst = new Float32Array(n * 2);
   const src = new Float32Array(n * 2);
   for (let k = 0; k < n; k++) {
-    const [mx, my] = applySimilarity(sim, srcPts[2 * k], srcPts[2 * k + 1]);
+    const [mx, my] = applyAffine(sim, srcPts[2 * k], srcPts[2 * k + 1]);
     const w = layout.followReference[k];
     dst[2 * k] = w * mx + (1 - w) * tgtPts[2 * k];
     dst[2 * k + 1] = w * my + (1 - w) * tgtPts[2 * k + 1];
