@@ -13,7 +13,8 @@ export interface UnionMaskRaster {
  * Blends an engine patch into a frame in place: a = patch.alpha x union x (1 - occlusion), out =
  * round(orig (1 - a) + patch a). Pixels where a = 0 (outside the union mask, under the occlusion
  * mask, or outside the patch) are not written, so they stay the original's bit for bit.
- * @param frame rgb24 frame, modified in place.
+ * @param frame rgb24 frame (whole, or a crop placed at `x0`, `y0`), modified in place; patch and
+ *   union coordinates are full-frame pixels.
  * @param occlusion Uint8Array(union.rect.w * union.rect.h), 1 = occluder (kept); null for none.
  * @returns number of pixels changed.
  */
@@ -24,10 +25,12 @@ export function compositePatch(
   occlusion: Uint8Array | null,
 ): number {
   const r = union.rect;
-  const x0 = Math.max(r.x, patch.x);
-  const y0 = Math.max(r.y, patch.y);
-  const x1 = Math.min(r.x + r.w, patch.x + patch.width, frame.width);
-  const y1 = Math.min(r.y + r.h, patch.y + patch.height, frame.height);
+  const ox = frame.x0 ?? 0;
+  const oy = frame.y0 ?? 0;
+  const x0 = Math.max(r.x, patch.x, ox);
+  const y0 = Math.max(r.y, patch.y, oy);
+  const x1 = Math.min(r.x + r.w, patch.x + patch.width, ox + frame.width);
+  const y1 = Math.min(r.y + r.h, patch.y + patch.height, oy + frame.height);
   const fd = frame.data;
   let changed = 0;
   for (let y = y0; y < y1; y++) {
@@ -37,7 +40,7 @@ export function compositePatch(
       const pi = (y - patch.y) * patch.width + (x - patch.x);
       const a = patch.alpha[pi] * union.alpha[ui];
       if (a <= 0) continue;
-      const fi = (y * frame.width + x) * 3;
+      const fi = ((y - oy) * frame.width + (x - ox)) * 3;
       const pd = pi * 3;
       for (let c = 0; c < 3; c++) {
         const o = fd[fi + c];

@@ -29,6 +29,12 @@ export interface EngineDescription {
   };
   /** Notes for the UI, e.g. "this pack has no lip-habit input: λh is ignored". */
   notes: string[];
+  /**
+   * The engine handles frames decoded with a crop (`RgbFrame.x0/y0`) for both the rendered and
+   * the reference frames; the pipeline then decodes only the regions it needs. Default false:
+   * whole frames.
+   */
+  acceptsCroppedFrames?: boolean;
 }
 
 /** Frame range [start, end) in 0-based frame indices. */

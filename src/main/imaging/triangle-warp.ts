@@ -14,6 +14,8 @@ export interface WarpResult {
   data: Uint8Array;
   /** 1 where a triangle covered the pixel (and the source sample was inside the source image). */
   coverage: Uint8Array;
+  /** The source alpha warped the same way (0 where not covered); present when `srcAlpha` was given. */
+  alpha?: Float32Array;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface WarpResult {
  * @param dstPts Float32Array(n * 2) destination vertex positions, pixels.
  * @param triangles Uint32Array(k * 3) vertex indices.
  * @param roi integer destination rectangle to fill.
+ * @param srcAlpha optional alpha (src.width * src.height; Float32Array in [0, 1] or Uint8Array in
+ *   [0, 255], read as /255) warped alongside the colours into a Float32Array in [0, 1].
  */
 export function warpTriangles(
   src: RgbImage,
@@ -31,9 +35,12 @@ export function warpTriangles(
   dstPts: Float32Array,
   triangles: Uint32Array,
   roi: Rect,
+  srcAlpha?: Float32Array | Uint8Array,
 ): WarpResult {
   const out = new Uint8Array(roi.w * roi.h * 3);
   const cov = new Uint8Array(roi.w * roi.h);
+  const alpha = srcAlpha ? new Float32Array(roi.w * roi.h) : undefined;
+  const alphaScale = srcAlpha instanceof Uint8Array ? 1 / 255 : 1;
   const sw = src.width;
   const sh = src.height;
   const sd = src.data;
@@ -80,9 +87,13 @@ export function warpTriangles(
         out[oo] = sd[a] * w00 + sd[b] * w01 + sd[c] * w10 + sd[d] * w11 + 0.5;
         out[oo + 1] = sd[a + 1] * w00 + sd[b + 1] * w01 + sd[c + 1] * w10 + sd[d + 1] * w11 + 0.5;
         out[oo + 2] = sd[a + 2] * w00 + sd[b + 2] * w01 + sd[c + 2] * w10 + sd[d + 2] * w11 + 0.5;
+        if (alpha) {
+          const ai = iy * sw + ix;
+          alpha[o] = (srcAlpha![ai] * w00 + srcAlpha![ai + 1] * w01 + srcAlpha![ai + sw] * w10 + srcAlpha![ai + sw + 1] * w11) * alphaScale;
+        }
         cov[o] = 1;
       }
     }
   }
-  return { roi, data: out, coverage: cov };
+  return { roi, data: out, coverage: cov, alpha };
 }

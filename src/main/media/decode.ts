@@ -94,7 +94,7 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
         off += n;
         if (filled === frameBytes) {
           if (signal?.aborted) throw new CancelledError();
-          yield { index: start + i, width, height, data: frame };
+          yield crop ? { index: start + i, width, height, data: frame, x0: crop.x, y0: crop.y } : { index: start + i, width, height, data: frame };
           i++;
           frame = new Uint8Array(frameBytes);
           filled = 0;

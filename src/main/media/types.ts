@@ -63,6 +63,12 @@ export interface RgbFrame {
   width: number;
   height: number;
   data: Uint8Array;
+  /**
+   * Where `data`'s top-left pixel lies in the full frame (pixels), for frames decoded with a crop;
+   * absent or 0 for whole frames. Landmarks and patches stay in full-frame coordinates.
+   */
+  x0?: number;
+  y0?: number;
 }
 
 /** What `probeAudio` learns about a file used for its audio (any container ffmpeg reads). */

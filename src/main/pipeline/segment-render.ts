@@ -6,7 +6,6 @@ import type { JobContext } from './job';
 import type { RgbFrame } from '../media/types';
 import type { Rect } from '../masks/types';
 import type { EngineFrameInput, FrameRange } from '../engines/types';
-import type { TrackSample } from '../tracking/types';
 import { decodeFrames } from '../media/decode';
 import { createEncoder } from '../media/encode';
 import { probeMedia } from '../media/probe';
@@ -20,7 +19,7 @@ import { throwIfAborted } from '../util/errors';
 import { pickReference } from './reference-stage';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 1;
+export const RENDER_VERSION = 2;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
 export const PREFETCH_FRAMES = 8;
 
@@ -55,29 +54,37 @@ export function segmentReference(job: JobContext, spec: SegmentSpec, all: Segmen
   return { start: r.start, end: r.end, reason: r.reason };
 }
 
+/** Bounding box of the tracked face boxes over a frame range, or null. */
+function faceBoxes(job: JobContext, r: FrameRange): Rect | null {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let f = r.start; f < r.end; f++) {
+    const s = job.track.frames[f];
+    if (!s) continue;
+    x0 = Math.min(x0, s.box[0]);
+    y0 = Math.min(y0, s.box[1]);
+    x1 = Math.max(x1, s.box[0] + s.box[2]);
+    y1 = Math.max(y1, s.box[1] + s.box[3]);
+  }
+  return Number.isFinite(x0) ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+}
+
 /**
- * The crop a segment renders in: the union mask's box and every face box of the segment and of
- * its reference range, grown by 20 % and clamped to the frame, so engines see whole faces (an
- * aligned face crop needs the eyes) while only the union mask is written. Null without a face.
+ * Where a segment renders: `crop` is the region of the output frames decoded, rendered and
+ * stored (the union mask's box grown by 12 % for the colour statistics around it; the whole
+ * frame for engines that need whole frames), `referenceCrop` the region decoded from the
+ * lip-habit reference (its face boxes grown by 15 %). Only the union mask is ever written.
+ * Null when the segment has no face.
  */
-export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange): { crop: Rect; union: UnionMaskRaster } | null {
+export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange, croppable = true): { crop: Rect; referenceCrop: Rect; union: UnionMaskRaster } | null {
   const meshes = job.track.frames.slice(range.start, range.end).map((s) => s?.mesh ?? null);
   const um = unionMask(meshes, job.width, job.height);
   if (!um) return null;
-  let x0 = um.rect.x, y0 = um.rect.y, x1 = um.rect.x + um.rect.w, y1 = um.rect.y + um.rect.h;
-  for (const r of [range, reference]) {
-    for (let f = r.start; f < r.end; f++) {
-      const s = job.track.frames[f];
-      if (!s) continue;
-      x0 = Math.min(x0, s.box[0]);
-      y0 = Math.min(y0, s.box[1]);
-      x1 = Math.max(x1, s.box[0] + s.box[2]);
-      y1 = Math.max(y1, s.box[1] + s.box[3]);
-    }
-  }
-  const grow = Math.round(Math.max(x1 - x0, y1 - y0) * 0.2);
-  const crop = clampRect(inflateRect({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, grow), job.width, job.height);
-  return { crop, union: { rect: um.rect, alpha: rasterizeUnionMask(um) } };
+  const full = { x: 0, y: 0, w: job.width, h: job.height };
+  const union = { rect: um.rect, alpha: rasterizeUnionMask(um) };
+  if (!croppable) return { crop: full, referenceCrop: full, union };
+  const grow = (r: Rect, f: number) => clampRect(inflateRect(r, Math.round(Math.max(r.w, r.h) * f)), job.width, job.height);
+  const refBox = faceBoxes(job, reference);
+  return { crop: grow(um.rect, 0.12), referenceCrop: refBox ? grow(refBox, 0.15) : full, union };
 }
 
 /** Content address of a segment render: every input that changes its pixels. */
@@ -98,15 +105,6 @@ export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: num
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 
-function translateSample(s: TrackSample | null, dx: number, dy: number): TrackSample | null {
-  if (!s) return null;
-  const mesh = Float32Array.from(s.mesh);
-  for (let i = 0; i < mesh.length; i += 3) {
-    mesh[i] -= dx;
-    mesh[i + 1] -= dy;
-  }
-  return { ...s, mesh, box: [s.box[0] - dx, s.box[1] - dy, s.box[2], s.box[3]] };
-}
 
 export interface RenderSegmentOptions {
   signal?: AbortSignal;
@@ -130,11 +128,12 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   const { info, track } = job;
   const range = { start: spec.startFrame, end: spec.endFrame };
   const ref = segmentReference(job, spec, o.allSegments ?? [spec]);
-  const geom = segmentCrop(job, range, { start: ref.start, end: ref.end });
-  if (!geom) return null;
-  const { crop, union } = geom;
   const t0 = performance.now();
   const engine = await createEngine(spec.engine, { pack: spec.pack, providers: o.providers });
+  const geom = segmentCrop(job, range, { start: ref.start, end: ref.end }, engine.describe().acceptsCroppedFrames === true);
+  if (!geom) return null;
+  const { crop, referenceCrop, union } = geom;
+  const cropOrFull = (r: Rect) => (r.x === 0 && r.y === 0 && r.w === job.width && r.h === job.height ? undefined : r);
   const params = resolveParams(engine.describe().params, spec.params, spec.engine);
   const key = segmentKey(job, spec, ref, params);
   const file = path.join(job.cacheDir, 'renders', `${key}.mkv`);
@@ -151,11 +150,11 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     video: info,
     range,
     reference: { start: ref.start, end: ref.end },
-    track: { ...track, frames: track.frames.map((s) => translateSample(s, crop.x, crop.y)) },
+    track,
     dubAudio: job.dub16,
     originalAudio: job.orig16,
     readFrames: async (r, onFrame) => {
-      for await (const f of decodeFrames(info, { start: r.start, end: r.end, signal: o.signal, crop })) await onFrame(f);
+      for await (const f of decodeFrames(info, { start: r.start, end: r.end, signal: o.signal, crop: cropOrFull(referenceCrop) })) await onFrame(f);
     },
     params,
     cacheDir: job.cacheDir,
@@ -163,10 +162,8 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     log: o.log,
   });
   const prepareSec = (performance.now() - t0) / 1000;
-  // The union mask in crop coordinates (the occlusion raster stays over the frame's union box).
-  const cropUnion: UnionMaskRaster = { rect: { x: union.rect.x - crop.x, y: union.rect.y - crop.y, w: union.rect.w, h: union.rect.h }, alpha: union.alpha };
   const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
-  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop }), PREFETCH_FRAMES);
+  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) }), PREFETCH_FRAMES);
   const busy = { engine: 0, composite: 0 };
   let maxInFlight = 0;
   let done = 0;
@@ -181,7 +178,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
       const frame = window[i].frame;
       const patch = patches[i];
       t = performance.now();
-      if (patch) compositePatch(frame, patch, cropUnion, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
+      if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
       busy.composite += performance.now() - t;
       o.onFrame?.(frame, crop);
       await encoder.write(frame.data);
@@ -193,7 +190,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     for await (const frame of frames) {
       throwIfAborted(o.signal);
       maxInFlight = Math.max(maxInFlight, 1 + window.length + frames.buffered);
-      window.push({ frame, sample: translateSample(track.frames[frame.index], crop.x, crop.y) });
+      window.push({ frame, sample: track.frames[frame.index] });
       if (window.length >= prepared.windowSize) await flush();
     }
     await flush();

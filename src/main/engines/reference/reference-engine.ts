@@ -1,7 +1,9 @@
 import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
 import type { TrackSample } from '../../tracking/types';
 import { throwIfAborted, UserError } from '../../util/errors';
-import { clampRect, boundingRect } from '../../masks/geometry';
+import { boundingRect } from '../../masks/geometry';
+import type { Rect } from '../../masks/types';
+import { LruMemo } from '../../util/memo';
 import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { applyAffine, fitSimilarity } from '../../imaging/affine';
@@ -42,6 +44,7 @@ export const REFERENCE_ENGINE_DESCRIPTION: EngineDescription = {
   ],
   needs: { weights: false, lipHabitReference: true, referenceAudio: true },
   notes: [],
+  acceptsCroppedFrames: true,
 };
 
 /** How long the lips lead the sound they make (seconds); about one frame at 25 fps. */
@@ -69,8 +72,58 @@ export function articulationTarget(level: Float32Array, range: FrameRange, openi
 /** Data kept per reference frame that the path uses. */
 interface RefFrame {
   mesh: Float32Array;
-  /** Crop of the original frame (rgb24) and its offset in frame pixels. */
-  crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
+  /**
+   * Crop of the original frame (rgb24) around the warp ring and its offset in frame pixels, with
+   * the feathered ring mask precomputed in crop coordinates (warped with the colours).
+   */
+  crop: { x: number; y: number; width: number; height: number; data: Uint8Array; alpha: Uint8Array };
+}
+
+/**
+ * Process-wide memo of reference crops (the editor's inference host re-renders segments after
+ * slider changes: reference frames are decoded once). Bounded to 256 MB.
+ */
+const refMemo = new LruMemo<RefFrame>(256 * 1024 * 1024);
+
+/** Per-track memo of audio features (the same decoded track object is reused across renders). */
+const featureMemo = new WeakMap<Float32Array, Map<string, unknown>>();
+function memoFeatures<T>(samples: Float32Array, key: string, compute: () => T): T {
+  let m = featureMemo.get(samples);
+  if (!m) featureMemo.set(samples, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
+/** Memo key of a reference frame crop: clip, frame, the mesh (cheap checksum) and the ring. */
+function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout): string {
+  let sum = 0;
+  for (let i = 0; i < mesh.length; i += 7) sum += mesh[i] * ((i % 13) + 1);
+  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.ringScale}`;
+}
+
+/** Builds the reference crop (with its feathered ring alpha) from a decoded frame (whole or cropped). */
+function cropReference(frame: { width: number; height: number; data: Uint8Array; x0?: number; y0?: number }, mesh: Float32Array, layout: WarpLayout): RefFrame {
+  const ox = frame.x0 ?? 0;
+  const oy = frame.y0 ?? 0;
+  const pts = warpPoints(layout, mesh);
+  const poly = ringPolygon(layout, pts);
+  const b = boundingRect([poly])!;
+  const frameRect = { x: ox, y: oy, w: frame.width, h: frame.height };
+  const inFrame = (r: Rect) => {
+    const x = Math.max(r.x, frameRect.x), y = Math.max(r.y, frameRect.y);
+    const x1 = Math.min(r.x + r.w, frameRect.x + frameRect.w), y1 = Math.min(r.y + r.h, frameRect.y + frameRect.h);
+    return { x: Math.floor(x), y: Math.floor(y), w: Math.max(0, Math.ceil(x1) - Math.floor(x)), h: Math.max(0, Math.ceil(y1) - Math.floor(y)) };
+  };
+  const pad = inFrame({ x: b.x - 4, y: b.y - 4, w: b.w + 8, h: b.h + 8 });
+  const data = new Uint8Array(pad.w * pad.h * 3);
+  for (let y = 0; y < pad.h; y++) {
+    const s = ((pad.y - oy + y) * frame.width + (pad.x - ox)) * 3;
+    data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
+  }
+  const local = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
+  const soft = softPolygonMask([local], { x: 0, y: 0, w: pad.w, h: pad.h }, Math.max(2, Math.max(b.w, b.h) * 0.12));
+  const alpha = Uint8Array.from(soft, (v) => Math.round(v * 255));
+  return { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data, alpha } };
 }
 
 
@@ -113,15 +166,16 @@ export class ReferenceEngine implements Engine {
     // Audio context features: dub over the output range, original over the reference.
     const contextSec = p.contextMs / 2000; // half-width: ± around the frame
     const fopts = { fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: video.frameCount, contextSec };
-    const dubF = this.deps.contextFeatures(ctx.dubAudio, fopts);
-    const refF = this.deps.contextFeatures(ctx.originalAudio, fopts);
+    const fkey = JSON.stringify(fopts);
+    const dubF = memoFeatures(ctx.dubAudio, `ctx|${fkey}`, () => this.deps.contextFeatures(ctx.dubAudio, fopts));
+    const refF = memoFeatures(ctx.originalAudio, `ctx|${fkey}`, () => this.deps.contextFeatures(ctx.originalAudio, fopts));
     const dim = dubF.dim;
     // Per-dimension weights: the energy coefficient c0 (first of each sub-window's F features)
     // carries the syllable rhythm the mouth follows; weight it by the energy parameter.
     const featureDim = (dubF as { featureDim?: number }).featureDim ?? dim;
     const w = new Float32Array(dim).fill(1);
     for (let k = 0; k < dim; k += featureDim) w[k] = p.energy;
-    const dubLevel = this.deps.level(ctx.dubAudio, fopts);
+    const dubLevel = memoFeatures(ctx.dubAudio, `level|${fkey}`, () => this.deps.level(ctx.dubAudio, fopts));
     throwIfAborted(ctx.signal);
 
     // Unary cost [T, R]: audio distance (normalized by its median) + silence term.
@@ -180,23 +234,24 @@ export class ReferenceEngine implements Engine {
     const needed = new Set<number>();
     for (let t = 0; t < T; t++) needed.add(refIdx[path[t]]);
     const refs = new Map<number, RefFrame>();
-    const first = Math.min(...needed);
-    const last = Math.max(...needed);
-    await ctx.readFrames({ start: first, end: last + 1 }, (frame) => {
-      if (!needed.has(frame.index)) return;
-      const mesh = track.frames[frame.index]!.mesh;
-      const pts = warpPoints(layout, mesh);
-      const poly = ringPolygon(layout, pts);
-      const box = clampRect(boundingRect([poly])!, frame.width, frame.height);
-      const pad = clampRect({ x: box.x - 4, y: box.y - 4, w: box.w + 8, h: box.h + 8 }, frame.width, frame.height);
-      const data = new Uint8Array(pad.w * pad.h * 3);
-      for (let y = 0; y < pad.h; y++) {
-        const s = ((pad.y + y) * frame.width + pad.x) * 3;
-        data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
-      }
-      refs.set(frame.index, { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data } });
-      throwIfAborted(ctx.signal);
-    });
+    const missing: number[] = [];
+    for (const f of needed) {
+      const hit = refMemo.get(refKey(video, f, track.frames[f]!.mesh, layout));
+      if (hit) refs.set(f, hit);
+      else missing.push(f);
+    }
+    if (missing.length) {
+      // Keep every reference frame of the decoded span: a slider change then needs no decoding.
+      const want = new Set(refIdx.filter((f) => f >= Math.min(...missing) && f <= Math.max(...missing)));
+      await ctx.readFrames({ start: Math.min(...missing), end: Math.max(...missing) + 1 }, (frame) => {
+        if (!want.has(frame.index)) return;
+        const mesh = track.frames[frame.index]!.mesh;
+        const ref = cropReference(frame, mesh, layout);
+        refMemo.set(refKey(video, frame.index, mesh, layout), ref, ref.crop.data.byteLength + ref.crop.alpha.byteLength + 1024);
+        if (needed.has(frame.index)) refs.set(frame.index, ref);
+        throwIfAborted(ctx.signal);
+      });
+    }
 
     const colourMatch = p.colourMatch >= 0.5;
     let smoothed: { from: ChannelStats; to: ChannelStats } | null = null;
@@ -244,7 +299,7 @@ export class ReferenceEngine implements Engine {
  * stable points (eyes, nose bridge), except the nose/cheek line, which stays on the target.
  */
 function warpReferenceMouth(
-  frame: { width: number; height: number; data: Uint8Array },
+  frame: { width: number; height: number; data: Uint8Array; x0?: number; y0?: number },
   target: TrackSample,
   ref: RefFrame,
   layout: WarpLayout,
@@ -268,24 +323,35 @@ function warpReferenceMouth(
   const ring = ringPolygon(layout, dst);
   const box = boundingRect([ring]);
   if (!box) return null;
-  const roi = clampRect(box, frame.width, frame.height);
+  // Only where the frame (possibly a crop placed at x0, y0) has pixels.
+  const ox = frame.x0 ?? 0;
+  const oy = frame.y0 ?? 0;
+  const fx0 = Math.max(ox, Math.floor(box.x));
+  const fy0 = Math.max(oy, Math.floor(box.y));
+  const fx1 = Math.min(ox + frame.width, Math.ceil(box.x + box.w));
+  const fy1 = Math.min(oy + frame.height, Math.ceil(box.y + box.h));
+  const roi = { x: fx0, y: fy0, w: fx1 - fx0, h: fy1 - fy0 };
   if (roi.w <= 0 || roi.h <= 0) return null;
-  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi);
-  const faceSize = Math.max(box.w, box.h);
-  const alpha = softPolygonMask([ring], roi, Math.max(2, faceSize * 0.12));
-  for (let i = 0; i < alpha.length; i++) if (!warped.coverage[i]) alpha[i] = 0;
+  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi, ref.crop.alpha);
+  const alpha = warped.alpha!;
 
   if (colourMatch) {
-    // Statistics over the skin band: covered, mostly opaque, outside both mouths' inner lips.
+    // Statistics over the skin band: covered, mostly opaque, outside both mouths' inner lips;
+    // every other pixel in each direction is enough for means and deviations.
     const innerDst = rasterizePolygons([slotsPolygon(dst, layout.innerLipSlots)], roi);
     const innerTgt = rasterizePolygons([slotsPolygon(tgtPts, layout.innerLipSlots)], roi);
     const sel = new Uint8Array(roi.w * roi.h);
     const tgtCrop = new Uint8Array(roi.w * roi.h * 3);
     for (let y = 0; y < roi.h; y++) {
-      const s = ((roi.y + y) * frame.width + roi.x) * 3;
+      const s = ((roi.y - oy + y) * frame.width + (roi.x - ox)) * 3;
       tgtCrop.set(frame.data.subarray(s, s + roi.w * 3), y * roi.w * 3);
     }
-    for (let i = 0; i < sel.length; i++) sel[i] = warped.coverage[i] && alpha[i] > 0.5 && !innerDst[i] && !innerTgt[i] ? 1 : 0;
+    for (let y = 0; y < roi.h; y += 2) {
+      for (let x = 0; x < roi.w; x += 2) {
+        const i = y * roi.w + x;
+        sel[i] = warped.coverage[i] && alpha[i] > 0.5 && !innerDst[i] && !innerTgt[i] ? 1 : 0;
+      }
+    }
     const stats = smoothStats({ from: channelStats(warped.data, sel), to: channelStats(tgtCrop, sel) });
     transferColour(warped.data, stats.from, stats.to);
   }
