@@ -9,9 +9,9 @@ import { defineConfig } from '@playwright/test';
  * test-results/e2e; screenshots of each main view in test-results/ui-screenshots.
  */
 const repoRoot = path.dirname(new URL(import.meta.url).pathname);
-export const E2E_DIR = path.join(repoRoot, 'test-results', 'e2e');
-export const E2E_PORT = Number(process.env.DUBBING_E2E_PORT ?? 4927);
-export const E2E_TOKEN = 'e2e-token';
+const E2E_DIR = path.join(repoRoot, 'test-results', 'e2e');
+const E2E_PORT = Number(process.env.DUBBING_E2E_PORT ?? 4927);
+const E2E_TOKEN = 'e2e-token';
 const sharedMedia = path.resolve(repoRoot, '../shared/media');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { chooseFile, dragOnLane, openApp, shot, snapshot } from './helpers/app';
+import { chooseFile, dragOnLane, newProject, openApp, shot, snapshot } from './helpers/app';
 import { repoRoot, testMedia } from './helpers/media';
 
 /**
@@ -45,6 +45,7 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
   mkdirSync(path.join(work, 'projects'), { recursive: true });
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   await openApp(page, TOKEN);
+  await newProject(page);
   await shot(page, '01-empty');
 
   await test.step('open the clip and the dub track; both waveforms are drawn from peaks', async () => {
@@ -103,7 +104,7 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
   const seg = (await snapshot(page)).segments[0];
 
   await test.step('draw an occlusion polygon on a frame of the segment', async () => {
-    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    await page.locator(`[data-lane="original"] [data-region="seg:${seg.id}"]`).click();
     await expect.poll(async () => (await snapshot(page)).frame).toBe(seg.startFrame);
     await page.getByTestId('tool-polygon').click();
     const box = (await page.locator('[data-testid="pane-a"] [data-testid="mask-canvas"]').boundingBox())!;
@@ -118,7 +119,25 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     await page.mouse.click(box.x + box.width * pts[0][0], box.y + box.height * pts[0][1]);
     await expect.poll(async () => (await snapshot(page)).segments[0].shapes).toBe(1);
     await expect(page.getByTestId('shape')).toHaveCount(1);
+    // A brush stroke elsewhere (no shape selected) becomes a second occluder.
     await page.getByTestId('tool-select').click();
+    await page.mouse.click(box.x + box.width * 0.1, box.y + box.height * 0.1);
+    await page.getByTestId('tool-brush').click();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.85);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.36, box.y + box.height * 0.88, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await snapshot(page)).segments[0].shapes).toBe(2);
+    // Keyframes interpolate: a vertex moved 8 frames later creates a second keyframe for that shape.
+    await page.getByTestId('tool-select').click();
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+    const v = { x: box.x + box.width * pts[2][0], y: box.y + box.height * pts[2][1] };
+    await page.mouse.move(v.x, v.y);
+    await page.mouse.down();
+    await page.mouse.move(v.x + 25, v.y - 15, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getByTestId('shape').first()).toContainText(`◆${seg.startFrame + 8}`);
+    await page.keyboard.press('ArrowLeft');
     await shot(page, '03-mask-editor');
   });
 
@@ -174,8 +193,22 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
 
   if (!media.real) return;
 
+  await test.step('find the faces and choose the face by clicking it on the preview', async () => {
+    await page.getByTestId('find-faces').click();
+    await expect(page.getByTestId('face-select').locator('option', { hasText: 'Face 0' })).toHaveCount(1, { timeout: 120_000 });
+    await page.getByText('Click face on preview').click();
+    const box = (await page.locator('[data-testid="pane-a"] [data-testid="mask-canvas"]').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.45);
+    await expect(page.getByTestId('face-select')).toHaveValue('0');
+    await shot(page, '06b-faces-union-mask');
+    // Choosing the face explicitly changes the settings: undo to keep the rendered take current.
+    await page.getByTestId('undo').click();
+    await expect(page.getByTestId('face-select')).toHaveValue('');
+    await expect.poll(() => segmentStatus(page)).toBe('ready');
+  });
+
   await test.step('preview A/B: dubbed take over the original with the dub audio, then side by side', async () => {
-    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    await page.locator(`[data-lane="original"] [data-region="seg:${seg.id}"]`).click();
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     await page.getByTestId('mode-dubbed').click();
     const take = page.getByTestId('video-take');
@@ -218,6 +251,23 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     expect((await snapshot(page)).segments[0].takes).toBe(1);
   });
 
+  await test.step('cancel a render: the job stops, no take is added, the segment stays stale', async () => {
+    const slider = page.getByTestId(`param-${firstParam}`);
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => segmentStatus(page)).toBe('stale');
+    await page.getByTestId('render').click();
+    await expect(page.getByTestId('render-progress')).toBeVisible();
+    await page.getByTestId('cancel-render').click();
+    await expect(page.getByTestId('render-progress')).toBeHidden({ timeout: 30_000 });
+    expect(await segmentStatus(page)).toBe('stale');
+    expect((await snapshot(page)).segments[0].takes).toBe(1);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => segmentStatus(page)).toBe('ready');
+  });
+
   const projectFile = path.join(work, 'projects', 'session.dubproj');
 
   await test.step('save with Ctrl+S', async () => {
@@ -237,8 +287,18 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     const after = await snapshot(page);
     expect(after.segments[0]).toEqual(before.segments[0]);
     expect(after.projectPath).toBe(projectFile);
-    await page.locator(`[data-region="seg:${seg.id}"]`).click();
+    await page.locator(`[data-lane="original"] [data-region="seg:${seg.id}"]`).click();
     expect(await segmentStatus(page)).toBe('ready');
+  });
+
+  await test.step('segments from the speech detected in the dub track', async () => {
+    const before = (await snapshot(page)).segments.length;
+    const trackId = (await snapshot(page)).tracks[0].id;
+    await page.getByTestId(`speech-${trackId}`).click();
+    await expect.poll(async () => (await snapshot(page)).segments.length, { timeout: 60_000 }).toBeGreaterThan(before);
+    // The rendered segment is untouched and still ready.
+    const s0 = (await snapshot(page)).segments.find((x) => x.id === seg.id)!;
+    expect([s0.startFrame, s0.endFrame, s0.takes]).toEqual([seg.startFrame, seg.endFrame, 1]);
   });
 
   await test.step('export H.264: frames outside ready segments are the original’s', async () => {
@@ -263,7 +323,7 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     const outside = cropDiff(out, media.video, 5, mouth);
     expect(outside).toBeLessThan(4);
     expect(inside).toBeGreaterThan(outside + 0.5);
-    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('export-close').click();
   });
 
   await test.step('the shortcuts help overlay', async () => {

@@ -198,6 +198,14 @@ describe('segment operations', () => {
     expect(ops.carryRenders(before, before)).toBe(before);
   });
 
+  it('the first dub track replaces the default export audio; later tracks are added', () => {
+    let p = base();
+    expect(p.export.audio).toEqual(['dub-1']);
+    p = ops.addTrack(p, { id: 'dub-2', name: 'b', path: '/m/b.wav', offset: 0, muted: false });
+    expect(p.export.audio).toEqual(['dub-1', 'dub-2']);
+    expect(ops.removeTrack(p, 'dub-2').export.audio).toEqual(['dub-1']);
+  });
+
   it('relinks media paths and lists them', () => {
     const p = ops.relinkMedia(base(), '/m/dub.wav', '/n/dub.wav');
     expect(ops.mediaPathsOf(p)).toEqual(['/m/clip.mp4', '/n/dub.wav']);

@@ -13,6 +13,8 @@ import { createFakePipeline } from '../../src/main/services/pipeline-fake';
 import { buildExportPlan } from '../../src/main/services/export-plan';
 import { ProgressTracker } from '../../src/main/services/jobs';
 import { generatedMedia } from '../ui/helpers/media';
+import { createRealPipeline } from '../../src/main/services/pipeline-real';
+import { writeTinyLdPack } from '../helpers/tiny-packs';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dub-services-'));
 const cache = path.join(dir, 'cache');
@@ -127,6 +129,21 @@ describe('services with the fake pipeline', () => {
   it('reports unreadable input as a user error', async () => {
     await expect(services.handlers['media.open']({ path: path.join(dir, 'state'), kind: 'video' })).rejects.toMatchObject({ name: 'UserError' });
   });
+});
+
+describe('engine parameter schemas for model packs', () => {
+  it('lists pack engines, and describes the latent-diffusion engine of a pack with λa, λh, steps, seed', async () => {
+    const real = createRealPipeline();
+    const listed = await real.listEngines();
+    expect(listed.engines.map((e) => e.id)).toEqual(expect.arrayContaining(['reference', 'latent-diffusion', 'wav2lip']));
+    const packDir = path.join(dir, 'tiny-ld-pack');
+    await writeTinyLdPack(packDir, { habit: 'encoder' });
+    const desc = await real.describeEngine('latent-diffusion', packDir);
+    expect(desc.params.map((p) => p.key)).toEqual(expect.arrayContaining(['lambdaA', 'lambdaH', 'steps', 'seed']));
+    const lambdaH = desc.params.find((p) => p.key === 'lambdaH')!;
+    expect(lambdaH.help).toMatch(/habit/i);
+    await expect(real.describeEngine('latent-diffusion', path.join(dir, 'no-such-pack'))).rejects.toMatchObject({ name: 'UserError' });
+  }, 120_000);
 });
 
 describe('export plan', () => {

@@ -51,6 +51,11 @@ export function createFakePipeline(): PipelineService {
     async listEngines() {
       return { engines: FAKE_ENGINES, defaultEngine: 'reference' };
     },
+    async describeEngine(engine) {
+      const d = FAKE_ENGINES.find((e) => e.id === engine);
+      if (!d) throw new UserError('E_ENGINE', `Unknown engine "${engine}".`, 'Use reference or latent-diffusion.');
+      return d;
+    },
     async trackFaces() {
       return null;
     },

@@ -2,6 +2,24 @@ import { locateFfmpeg } from '../media/locate';
 import type { PipelineService } from './pipeline-service';
 import type { EngineDescription } from '../engines/types';
 
+/** Engines that describe their parameters only once a model pack is chosen. */
+export const PACK_ENGINES: EngineDescription[] = [
+  {
+    id: 'latent-diffusion',
+    name: 'Latent diffusion (StableDub-style)',
+    params: [],
+    needs: { weights: true, lipHabitReference: true, referenceAudio: false },
+    notes: ['Choose a model pack (a folder with manifest.json, or an installed pack id) and press Load to see its parameters: audio guidance λa, lip-habit guidance λh, steps, seed.'],
+  },
+  {
+    id: 'wav2lip',
+    name: 'Wav2Lip',
+    params: [],
+    needs: { weights: true, lipHabitReference: false, referenceAudio: false },
+    notes: ['Choose a Wav2Lip pack folder or .onnx file and press Load to see its parameters.'],
+  },
+];
+
 /**
  * The real pipeline: probe / decode from src/main/media, speech activity (Silero VAD) from
  * src/main/audio, face tracking from src/main/pipeline/tracking-stage, reference suggestions from
@@ -33,8 +51,12 @@ export function createRealPipeline(): PipelineService {
         builtinEngineDescriptions: () => EngineDescription[];
         listEngines?: () => EngineDescription[];
       };
-      const engines = reg.listEngines ? reg.listEngines() : reg.builtinEngineDescriptions();
+      const engines = reg.listEngines ? reg.listEngines() : [...reg.builtinEngineDescriptions(), ...PACK_ENGINES.filter((p) => !reg.builtinEngineDescriptions().some((b) => b.id === p.id))];
       return { engines, defaultEngine: engines.find((e) => e.id === 'reference')?.id ?? engines[0]?.id ?? 'reference' };
+    },
+    async describeEngine(engine, pack) {
+      const { createEngine } = await import('../engines/registry');
+      return (await createEngine(engine, { pack })).describe();
     },
     async trackFaces(video, opts) {
       const { probeMedia } = await import('../media/probe');

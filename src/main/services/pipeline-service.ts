@@ -19,8 +19,13 @@ export interface PipelineService {
   decodeAudio16k(path: string, signal?: AbortSignal): Promise<Float32Array>;
   /** Speech ranges in seconds of a 16 kHz mono signal. */
   detectSpeech(samples16k: Float32Array, signal?: AbortSignal): Promise<Array<{ start: number; end: number }>>;
-  /** Engines with their parameter schemas, and the id of the default one. */
+  /**
+   * Engines with their parameter schemas, and the id of the default one. Engines that need a
+   * model pack are listed without parameters until `describeEngine` is given a pack.
+   */
   listEngines(): Promise<{ engines: EngineDescription[]; defaultEngine: string }>;
+  /** An engine's description for a model pack (loads and checks the pack). @throws UserError for a bad pack. */
+  describeEngine(engine: string, pack: string): Promise<EngineDescription>;
   /** Face tracks of a clip (cached by the pipeline). Null when face tracking is not available. */
   trackFaces(video: string, opts: { cacheDir: string; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<TrackingResult | null>;
   /**

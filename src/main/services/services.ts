@@ -158,6 +158,10 @@ export function createServices(opts: ServicesOptions): Services {
       return enginesCache;
     },
 
+    async 'engines.describe'(req) {
+      return opts.interactiveHost.call('describeEngine', { engine: req.engine, pack: req.pack });
+    },
+
     async 'reference.suggest'(req) {
       const video = requireVideo(req.project);
       const seg = req.project.segments.find((s) => s.id === req.segmentId);

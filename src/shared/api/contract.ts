@@ -176,6 +176,11 @@ export const contract = {
     request: z.object({}),
     response: z.object({ engines: z.array(engineDescriptionSchema), defaultEngine: z.string() }),
   },
+  'engines.describe': {
+    /** An engine's parameters for a model pack (folder with manifest.json, a .onnx, or an installed pack id). */
+    request: z.object({ engine: z.string().min(1), pack: z.string().min(1).max(4096) }),
+    response: engineDescriptionSchema,
+  },
   'reference.suggest': {
     request: z.object({ project: projectDoc, segmentId: z.string(), max: z.number().int().min(1).max(12).default(4) }),
     response: z.object({ candidates: z.array(referenceCandidateSchema), warnings: z.array(z.string()) }),

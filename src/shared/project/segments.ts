@@ -412,10 +412,16 @@ export function setVideo(project: Project, video: VideoRef): Project {
   return { ...project, video, segments: clip(project.segments), protectedRanges: clip(project.protectedRanges), export: { ...project.export, audio: exportAudio } };
 }
 
-/** Adds a dub track; it is also selected for export. */
+/**
+ * Adds a dub track; it is also selected for export. The first dub track replaces the default
+ * export audio (the clip's own dialogue), since the dub is what the export is for; the user can
+ * add the original back in the export dialog.
+ */
 export function addTrack(project: Project, track: Track): Project {
   if (project.tracks.some((t) => t.id === track.id)) throw new EditError('A track with this id exists.');
-  return { ...project, tracks: [...project.tracks, track], export: { ...project.export, audio: [...project.export.audio, track.id] } };
+  const wasDefault = project.tracks.length === 0 && project.export.audio.length === 1 && project.export.audio[0] === 'original';
+  const audio = wasDefault ? [track.id] : [...project.export.audio, track.id];
+  return { ...project, tracks: [...project.tracks, track], export: { ...project.export, audio } };
 }
 
 /** Removes a dub track; refused while segments use it. */

@@ -97,10 +97,16 @@ export async function openApp(page: Page, token: string): Promise<void> {
   await page.goto(`/?token=${token}`);
   await expect(page.getByTestId('toolbar')).toBeVisible();
   await page.waitForFunction(() => {
-    const w = window as unknown as { __editor?: { store: { getState(): { info: unknown; engines: unknown[] } } } };
+    const w = window as unknown as { __editor?: { store: { getState(): { ready: boolean; info: unknown; engines: unknown[] } } } };
     const s = w.__editor?.store.getState();
-    return !!s?.info && s.engines.length > 0;
+    return !!s?.ready && !!s.info && s.engines.length > 0;
   }, null, { timeout: 120_000 });
+}
+
+/** Starts from an empty, untitled project (whatever an earlier test left autosaved). */
+export async function newProject(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await expect.poll(async () => (await snapshot(page)).video).toBeNull();
 }
 
 /** Drags horizontally across a lane between two fractions of its width. */

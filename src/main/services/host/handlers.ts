@@ -22,7 +22,9 @@ const PLAYABLE_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
 const PLAYABLE_PIXFMTS = new Set(['yuv420p', 'yuvj420p']);
 
 async function sourceKey(file: string, extra: string): Promise<string> {
-  const st = await fsp.stat(file);
+  const st = await fsp.stat(file).catch(() => {
+    throw new UserError('E_NOT_FOUND', `${file} is missing.`, 'Relink it to its new location, or put the file back.');
+  });
   return createHash('sha256').update(`${path.resolve(file)}|${st.size}|${Math.floor(st.mtimeMs)}|${extra}`).digest('hex').slice(0, 24);
 }
 
@@ -280,6 +282,7 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     thumbnails,
     frameImage,
     engines: () => pipeline.listEngines(),
+    describeEngine: (args) => pipeline.describeEngine(args.engine, args.pack),
     render,
     export: exportVideo,
     analyze,

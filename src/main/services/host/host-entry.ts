@@ -56,7 +56,8 @@ port.onMessage((msg) => {
   run.then(
     (result) => port.post({ type: 'result', id: msg.id, result }),
     (err) => {
-      if (!(err && typeof err === 'object' && 'code' in err)) port.post({ type: 'log', message: `host error in ${msg.method}: ${(err as Error)?.stack ?? String(err)}` });
+      const expected = err && typeof err === 'object' && ('code' in err || (err as Error).name === 'CancelledError');
+      if (!expected) port.post({ type: 'log', message: `host error in ${msg.method}: ${(err as Error)?.stack ?? String(err)}` });
       port.post({ type: 'error', id: msg.id, error: toErrorInfo(err) });
     },
   ).finally(() => running.delete(msg.id));

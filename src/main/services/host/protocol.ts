@@ -50,6 +50,7 @@ export interface HostMethods {
   thumbnails: [{ path: string; count: number; height: number }, { sprite: string; count: number; tileWidth: number; tileHeight: number; times: number[] }];
   frameImage: [{ path: string; frame: number; height: number }, { image: string }];
   engines: [Record<string, never>, { engines: EngineDescription[]; defaultEngine: string }];
+  describeEngine: [{ engine: string; pack: string }, EngineDescription];
   render: [{ dub: HostDubOptions; out: string }, DubJobResult];
   export: [{ args: string[]; tmp: string; out: string; duration: number }, ExportProbe];
   analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];

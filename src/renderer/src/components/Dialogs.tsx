@@ -32,16 +32,17 @@ function FileBrowser({ d }: { d: FileDialog }) {
   const [pathText, setPathText] = useState('');
   const [name, setName] = useState(d.defaultName ?? '');
   const kind = d.fileKind === 'export' ? 'video' : d.fileKind;
-  const load = (dir?: string) => {
+  /** Lists `dir`; the path field follows navigation, but never overwrites what the user typed. */
+  const load = (dir?: string, navigate = true) => {
     api
       ?.call('fs.list', { dir, kind })
       .then((l) => {
         setListing(l);
-        if (d.mode === 'open') setPathText(l.dir);
+        if (d.mode === 'open') setPathText((typed) => (navigate || !typed ? l.dir : typed));
       })
       .catch(showError);
   };
-  useEffect(() => load(), []);
+  useEffect(() => load(undefined, false), []);
   const choose = () => {
     if (d.mode === 'save') {
       const base = listing?.dir ?? '';
@@ -193,7 +194,9 @@ function ExportDialog() {
             Export
           </button>
         )}
-        <button onClick={() => useEditor.setState({ dialog: null })}>Close</button>
+        <button onClick={() => useEditor.setState({ dialog: null })} data-testid="export-close">
+          Close
+        </button>
       </footer>
     </Modal>
   );

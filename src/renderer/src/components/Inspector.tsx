@@ -4,7 +4,8 @@ import { segmentSpecKey } from '../../../shared/project/render-key';
 import * as ops from '../../../shared/project/segments';
 import type { Segment } from '../../../shared/project/schema';
 import { formatSeconds, formatTimecode } from '../../../shared/time';
-import { analyzeFaces, cancelJob, deleteSelected, edit, mergeSelectedWithNext, renderSegment, selectSegment, splitAtPlayhead, suggestReferences } from '../state/actions';
+import { useEffect, useState } from 'react';
+import { analyzeFaces, cancelJob, deleteSelected, edit, loadEnginePack, mergeSelectedWithNext, renderSegment, selectSegment, splitAtPlayhead, suggestReferences } from '../state/actions';
 import { playback } from '../state/playback';
 import { useEditor, useProject, type Tool } from '../state/store';
 import { STATUS_COLORS, useSegmentStatuses } from './Timeline';
@@ -254,6 +255,7 @@ function FacePanel({ seg }: { seg: Segment }) {
         <button onClick={() => void analyzeFaces()} disabled={!!running} data-testid="find-faces" title="Track the faces of the clip (cached; reused by renders)">
           {running ? `Finding faces ${Math.round((running.progress?.fraction ?? 0) * 100)}%` : analysis ? 'Find faces again' : 'Find faces'}
         </button>
+        {running && <button onClick={() => void cancelJob(running.jobId)}>Cancel</button>}
         <button disabled={!analysis?.faces.length} className={pickMode === 'face' ? 'on' : ''} onClick={() => useEditor.setState({ pickMode: pickMode === 'face' ? null : 'face' })}>
           Click face on preview
         </button>
@@ -326,7 +328,15 @@ function ReferencePanel({ seg }: { seg: Segment }) {
 
 function EnginePanel({ seg }: { seg: Segment }) {
   const engines = useEditor((s) => s.engines);
-  const engine = engines.find((e) => e.id === seg.engine);
+  const engineDescs = useEditor((s) => s.engineDescs);
+  const listed = engines.find((e) => e.id === seg.engine);
+  const engine = (seg.pack && engineDescs[`${seg.engine}|${seg.pack}`]) || listed;
+  const [packText, setPackText] = useState(seg.pack ?? '');
+  useEffect(() => setPackText(seg.pack ?? ''), [seg.id, seg.pack]);
+  useEffect(() => {
+    // A project opened with a pack: fetch that pack's parameter schema (settings unchanged).
+    if (listed?.needs.weights && seg.pack && !engineDescs[`${seg.engine}|${seg.pack}`]) void loadEnginePack(seg.id, seg.engine, seg.pack, false);
+  }, [seg.id, seg.engine, seg.pack, listed, engineDescs]);
   return (
     <Section title="Engine" testId="engine-panel">
       <select
@@ -334,7 +344,7 @@ function EnginePanel({ seg }: { seg: Segment }) {
         data-testid="engine-select"
         onChange={(e) => {
           const desc = engines.find((x) => x.id === e.target.value);
-          if (desc) edit((p) => ops.updateSegment(p, seg.id, { engine: desc.id, params: fillParams(desc, seg.params) }));
+          if (desc) edit((p) => ops.updateSegment(p, seg.id, { engine: desc.id, params: fillParams(desc, seg.params), pack: desc.needs.weights ? seg.pack : undefined }));
         }}
       >
         {engines.map((e) => (
@@ -343,18 +353,15 @@ function EnginePanel({ seg }: { seg: Segment }) {
             {e.needs.weights ? ' (needs a model pack)' : ''}
           </option>
         ))}
-        {!engine && <option value={seg.engine}>{seg.engine} (not available)</option>}
+        {!listed && <option value={seg.engine}>{seg.engine} (not available)</option>}
       </select>
-      {engine?.needs.weights && (
-        <label className="row">
-          Model pack
-          <input
-            type="text"
-            placeholder="/path/to/pack"
-            value={seg.pack ?? ''}
-            onChange={(e) => edit((p) => ops.updateSegment(p, seg.id, { pack: e.target.value || undefined }), { coalesceKey: `pack:${seg.id}` })}
-          />
-        </label>
+      {listed?.needs.weights && (
+        <div className="row">
+          <input type="text" className="grow" placeholder="model pack folder, .onnx or installed pack id" value={packText} onChange={(e) => setPackText(e.target.value)} data-testid="engine-pack" aria-label="Model pack" />
+          <button disabled={!packText} onClick={() => void loadEnginePack(seg.id, seg.engine, packText, true)} data-testid="engine-pack-load">
+            Load
+          </button>
+        </div>
       )}
       {engine?.notes.map((n) => (
         <p key={n} className="muted">

@@ -127,9 +127,14 @@ export function MaskOverlay({ width, height }: { width: number; height: number }
         g.fillText('regenerated (union mask)', x + 4, y + u.h * view.scale - 5);
       }
     }
-    if (overlays.occlusion && seg) {
+    // While a vertex or shape is dragged, draw the edit live (it is committed on release).
+    const live = drag.current;
+    let shown = seg?.occlusion;
+    if (seg && live?.kind === 'vertex') shown = moveVertex(seg.occlusion, live.shape, frame, live.poly, live.vertex, live.at);
+    else if (seg && live?.kind === 'shape') shown = translateShapeAt(seg.occlusion, live.shape, frame, live.at[0] - live.from[0], live.at[1] - live.from[1]);
+    if (overlays.occlusion && seg && shown) {
       if (onionSkin) {
-        for (const shape of seg.occlusion.shapes) {
+        for (const shape of shown.shapes) {
           const { prev, next } = neighbourKeyframes(shape, frame);
           for (const [kf, colour] of [
             [prev, 'rgba(120, 170, 255, 0.8)'],
@@ -147,7 +152,7 @@ export function MaskOverlay({ width, height }: { width: number; height: number }
           }
         }
       }
-      for (const shape of seg.occlusion.shapes) {
+      for (const shape of shown.shapes) {
         const polys = shapePolygonsAt(shape, frame);
         const isKey = shape.keyframes.some((k) => k.frame === frame);
         const sel = shape.id === selectedShapeId;

@@ -124,6 +124,8 @@ export async function init(a: Api): Promise<void> {
     }
   } catch (err) {
     showError(err);
+  } finally {
+    useEditor.setState({ ready: true });
   }
 }
 
@@ -289,8 +291,11 @@ export async function saveProject(saveAs = false): Promise<boolean> {
   }
   try {
     const project = useEditor.getState().history.present;
+    const wasUntitled = s.projectPath === null;
     const r = await api().call('project.save', { path, project });
     useEditor.setState({ projectPath: r.path, savedProject: project, recoveredAt: null });
+    // The untitled autosave is now a saved project: do not offer to recover it at the next start.
+    if (wasUntitled) await api().call('project.discardAutosave', { path: null }).catch(() => {});
     toast('info', `Saved ${basename(r.path)}.`);
     return true;
   } catch (err) {
@@ -408,7 +413,11 @@ export async function renderSegment(segmentId: string): Promise<void> {
   if (Object.values(useEditor.getState().pendingRenders).some((r) => r.segmentId === segmentId)) return toast('info', 'This segment is already rendering.');
   try {
     const { job } = await api().call('jobs.render', { project, projectPath: useEditor.getState().projectPath, segmentId });
-    useEditor.setState((s) => ({ pendingRenders: { ...s.pendingRenders, [job.jobId]: { segmentId, specKey: segmentSpecKey(project, seg) } } }));
+    // The job's events may have arrived before this reply (a fast or cached render).
+    const seen = useEditor.getState().jobs[job.jobId];
+    if (!isFinal(job.state) && !(seen && isFinal(seen.state))) {
+      useEditor.setState((s) => ({ pendingRenders: { ...s.pendingRenders, [job.jobId]: { segmentId, specKey: segmentSpecKey(project, seg) } } }));
+    }
     onJobUpdate(job);
   } catch (err) {
     showError(err);
@@ -424,7 +433,20 @@ export async function cancelJob(jobId: string): Promise<void> {
   }
 }
 
+const STATE_RANK: Record<JobSnapshot['state'], number> = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
+
+function isFinal(state: JobSnapshot['state']): boolean {
+  return STATE_RANK[state] === 2;
+}
+
+/**
+ * Applies a job snapshot (from an event or a reply). Snapshots can arrive out of order (the reply
+ * to jobs.render may come after the job's own events): an older state never replaces a newer
+ * one, and a finished job is handled once.
+ */
 function onJobUpdate(job: JobSnapshot): void {
+  const prev = useEditor.getState().jobs[job.jobId];
+  if (prev && (isFinal(prev.state) || STATE_RANK[prev.state] > STATE_RANK[job.state])) return;
   useEditor.setState((s) => ({ jobs: { ...s.jobs, [job.jobId]: job } }));
   const pending = useEditor.getState().pendingRenders[job.jobId];
   const final = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
@@ -440,7 +462,13 @@ function onJobUpdate(job: JobSnapshot): void {
     applyResult((p) => ops.addTake(p, r.segmentId, r.take));
     for (const w of r.take.warnings) toast('info', w);
   } else if (job.state === 'failed' && job.error) {
-    if (pending) applyResult((p) => ops.setFailure(p, pending.segmentId, { specKey: pending.specKey, ...job.error! }));
+    const segId = pending?.segmentId ?? (job.kind === 'render' ? job.segmentId : null);
+    if (segId) {
+      applyResult((p) => {
+        const seg = p.segments.find((x) => x.id === segId);
+        return seg ? ops.setFailure(p, segId, { specKey: pending?.specKey ?? segmentSpecKey(p, seg), ...job.error! }) : p;
+      });
+    }
     toast('error', job.error.message, job.error.hint, job.error.code);
   } else if (job.state === 'done' && job.result?.kind === 'export') {
     useEditor.setState({ lastExport: job.result });
@@ -477,6 +505,28 @@ export async function suggestReferences(segmentId: string): Promise<void> {
     const r = await api().call('reference.suggest', { project: getProject(), segmentId, max: 4 });
     useEditor.setState({ refCandidates: { ...r, segmentId } });
     for (const w of r.warnings) toast('info', w);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}
+
+/**
+ * Loads an engine's parameter schema for a model pack. With `apply` the segment switches to the
+ * pack and gets the pack's default for every parameter it did not set (one undo step).
+ */
+export async function loadEnginePack(segmentId: string, engine: string, pack: string, apply: boolean): Promise<void> {
+  useEditor.setState({ busy: `Loading model pack ${basename(pack)}…` });
+  try {
+    const desc = await api().call('engines.describe', { engine, pack });
+    useEditor.setState((s) => ({ engineDescs: { ...s.engineDescs, [`${engine}|${pack}`]: desc } }));
+    if (apply) {
+      edit((p) => {
+        const seg = p.segments.find((x) => x.id === segmentId);
+        return seg ? ops.updateSegment(p, segmentId, { engine, pack, params: fillParams(desc, seg.params) }) : p;
+      });
+    }
   } catch (err) {
     showError(err);
   } finally {

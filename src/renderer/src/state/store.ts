@@ -51,6 +51,8 @@ export interface EditorState {
   connected: boolean;
   engines: EngineDescriptionWire[];
   defaultEngine: string;
+  /** Engine descriptions for model packs, by `engine|pack`. */
+  engineDescs: Record<string, EngineDescriptionWire>;
   history: History<Project>;
   projectPath: string | null;
   /** The project as last saved/opened (dirty = present differs from it). */
@@ -87,6 +89,8 @@ export interface EditorState {
   fileDialog: FileDialog | null;
   lastExport: ExportResult | null;
   busy: string | null;
+  /** Start-up finished (services reached, engines listed, crash recovery checked). */
+  ready: boolean;
 }
 
 export const useEditor = create<EditorState>(() => ({
@@ -95,6 +99,7 @@ export const useEditor = create<EditorState>(() => ({
   connected: true,
   engines: [],
   defaultEngine: 'reference',
+  engineDescs: {},
   history: createHistory(emptyProject()),
   projectPath: null,
   savedProject: null,
@@ -125,6 +130,7 @@ export const useEditor = create<EditorState>(() => ({
   fileDialog: null,
   lastExport: null,
   busy: null,
+  ready: false,
 }));
 
 /** The project being edited (the history's present). */
