@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../util/errors';
 import type { OcclusionMask, Polygon, Rect } from './types';
 import { rasterizePolygons } from './raster';
+import { maskPolygonsAt } from '../../shared/masks/keyframes';
 
 const point = z.tuple([z.number().finite(), z.number().finite()]);
 const polygon = z.array(point).min(3, 'a polygon needs at least 3 points');
@@ -79,34 +80,12 @@ export async function loadOcclusionMask(path: string): Promise<OcclusionMask> {
 
 /**
  * The occluder polygons at a frame: linear interpolation between the surrounding keyframes
- * (point by point); the nearest keyframe holds before the first and after the last.
+ * (point by point); the nearest keyframe holds before the first and after the last. One
+ * implementation shared with the editor (`src/shared/masks/keyframes.ts`).
  * @param frame 0-based frame index (may be fractional).
  */
 export function occlusionPolygonsAt(mask: OcclusionMask, frame: number): Polygon[] {
-  const out: Polygon[] = [];
-  for (const shape of mask.shapes) {
-    const kfs = shape.keyframes;
-    if (kfs.length === 0) continue;
-    if (frame <= kfs[0].frame) {
-      out.push(...kfs[0].polygons);
-      continue;
-    }
-    const last = kfs[kfs.length - 1];
-    if (frame >= last.frame) {
-      out.push(...last.polygons);
-      continue;
-    }
-    let i = 1;
-    while (kfs[i].frame < frame) i++;
-    const a = kfs[i - 1];
-    const b = kfs[i];
-    const t = (frame - a.frame) / (b.frame - a.frame);
-    a.polygons.forEach((pa, k) => {
-      const pb = b.polygons[k];
-      out.push(pa.map(([x, y], j) => [x + (pb[j][0] - x) * t, y + (pb[j][1] - y) * t]));
-    });
-  }
-  return out;
+  return maskPolygonsAt(mask, frame);
 }
 
 /**
