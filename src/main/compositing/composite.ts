@@ -32,21 +32,27 @@ export function compositePatch(
   const x1 = Math.min(r.x + r.w, patch.x + patch.width, ox + frame.width);
   const y1 = Math.min(r.y + r.h, patch.y + patch.height, oy + frame.height);
   const fd = frame.data;
+  const pd = patch.data;
+  const pa = patch.alpha;
+  const ua = union.alpha;
   let changed = 0;
   for (let y = y0; y < y1; y++) {
+    const uRow = (y - r.y) * r.w - r.x;
+    const pRow = (y - patch.y) * patch.width - patch.x;
+    const fRow = (y - oy) * frame.width - ox;
     for (let x = x0; x < x1; x++) {
-      const ui = (y - r.y) * r.w + (x - r.x);
-      if (occlusion && occlusion[ui]) continue;
-      const pi = (y - patch.y) * patch.width + (x - patch.x);
-      const a = patch.alpha[pi] * union.alpha[ui];
+      const ui = uRow + x;
+      const u = ua[ui];
+      if (u <= 0 || (occlusion !== null && occlusion[ui])) continue;
+      const pi = pRow + x;
+      const a = pa[pi] * u;
       if (a <= 0) continue;
-      const fi = ((y - oy) * frame.width + (x - ox)) * 3;
-      const pd = pi * 3;
-      for (let c = 0; c < 3; c++) {
-        const o = fd[fi + c];
-        const v = Math.round(o + (patch.data[pd + c] - o) * a);
-        fd[fi + c] = v;
-      }
+      const fi = (fRow + x) * 3;
+      const po = pi * 3;
+      const o0 = fd[fi], o1 = fd[fi + 1], o2 = fd[fi + 2];
+      fd[fi] = o0 + (pd[po] - o0) * a + 0.5;
+      fd[fi + 1] = o1 + (pd[po + 1] - o1) * a + 0.5;
+      fd[fi + 2] = o2 + (pd[po + 2] - o2) * a + 0.5;
       changed++;
     }
   }

@@ -44,6 +44,8 @@ export function warpTriangles(
   const sw = src.width;
   const sh = src.height;
   const sd = src.data;
+  const rx1 = roi.x + roi.w - 1;
+  const ry1 = roi.y + roi.h - 1;
   for (let t = 0; t < triangles.length; t += 3) {
     const i0 = triangles[t] * 2;
     const i1 = triangles[t + 1] * 2;
@@ -56,26 +58,33 @@ export function warpTriangles(
     const u0 = srcPts[i0], v0 = srcPts[i0 + 1];
     const u1 = srcPts[i1], v1 = srcPts[i1 + 1];
     const u2 = srcPts[i2], v2 = srcPts[i2 + 1];
+    // Barycentrics are affine in (x, y): l0 = a0 x + b0 y + c0, l1 likewise, l2 = 1 - l0 - l1;
+    // the source position is affine too: sx = ax x + bx y + cx, sy = ay x + by y + cy.
+    const a0 = (y1 - y2) / det, b0 = (x2 - x1) / det, c0 = -(a0 * x2 + b0 * y2);
+    const a1 = (y2 - y0) / det, b1 = (x0 - x2) / det, c1 = -(a1 * x2 + b1 * y2);
+    const ax = a0 * (u0 - u2) + a1 * (u1 - u2), bx = b0 * (u0 - u2) + b1 * (u1 - u2), cx = c0 * (u0 - u2) + c1 * (u1 - u2) + u2 - 0.5;
+    const ay = a0 * (v0 - v2) + a1 * (v1 - v2), by = b0 * (v0 - v2) + b1 * (v1 - v2), cy = c0 * (v0 - v2) + c1 * (v1 - v2) + v2 - 0.5;
     const bx0 = Math.max(roi.x, Math.floor(Math.min(x0, x1, x2)));
-    const bx1 = Math.min(roi.x + roi.w - 1, Math.ceil(Math.max(x0, x1, x2)));
+    const bx1 = Math.min(rx1, Math.ceil(Math.max(x0, x1, x2)));
     const by0 = Math.max(roi.y, Math.floor(Math.min(y0, y1, y2)));
-    const by1 = Math.min(roi.y + roi.h - 1, Math.ceil(Math.max(y0, y1, y2)));
+    const by1 = Math.min(ry1, Math.ceil(Math.max(y0, y1, y2)));
     const eps = -1e-6;
     for (let py = by0; py <= by1; py++) {
-      const cy = py + 0.5;
-      for (let px = bx0; px <= bx1; px++) {
-        const o = (py - roi.y) * roi.w + (px - roi.x);
+      const cyp = py + 0.5;
+      const rowBase = (py - roi.y) * roi.w - roi.x;
+      let l0 = a0 * (bx0 + 0.5) + b0 * cyp + c0;
+      let l1 = a1 * (bx0 + 0.5) + b1 * cyp + c1;
+      let sx = ax * (bx0 + 0.5) + bx * cyp + cx;
+      let sy = ay * (bx0 + 0.5) + by * cyp + cy;
+      for (let px = bx0; px <= bx1; px++, l0 += a0, l1 += a1, sx += ax, sy += ay) {
+        if (l0 < eps || l1 < eps || 1 - l0 - l1 < eps) continue;
+        const o = rowBase + px;
         if (cov[o]) continue;
-        const cx = px + 0.5;
-        const l0 = ((y1 - y2) * (cx - x2) + (x2 - x1) * (cy - y2)) / det;
-        const l1 = ((y2 - y0) * (cx - x2) + (x0 - x2) * (cy - y2)) / det;
-        const l2 = 1 - l0 - l1;
-        if (l0 < eps || l1 < eps || l2 < eps) continue;
-        const sx = l0 * u0 + l1 * u1 + l2 * u2 - 0.5;
-        const sy = l0 * v0 + l1 * v1 + l2 * v2 - 0.5;
         if (sx < 0 || sy < 0 || sx > sw - 1 || sy > sh - 1) continue;
-        const ix = Math.min(sw - 2, Math.floor(sx));
-        const iy = Math.min(sh - 2, Math.floor(sy));
+        let ix = sx | 0;
+        let iy = sy | 0;
+        if (ix > sw - 2) ix = sw - 2;
+        if (iy > sh - 2) iy = sh - 2;
         const fx = sx - ix;
         const fy = sy - iy;
         const a = (iy * sw + ix) * 3;

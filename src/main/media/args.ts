@@ -52,6 +52,8 @@ export interface DecodeArgsOptions {
    * to rgb24 first and then cropped, so the bytes equal the same rectangle of a full decode.
    */
   crop?: { x: number; y: number; w: number; h: number };
+  /** Scale frames to this size (after any crop) with area averaging, e.g. for face detection. */
+  scaleTo?: { w: number; h: number };
 }
 
 /**
@@ -75,6 +77,7 @@ export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
     if (start > 0) filters.push(`trim=start_frame=${start}`);
   }
   if (o.crop) filters.push('format=rgb24', `crop=${o.crop.w}:${o.crop.h}:${o.crop.x}:${o.crop.y}:exact=1`);
+  if (o.scaleTo) filters.push(`scale=${o.scaleTo.w}:${o.scaleTo.h}:flags=area`);
   if (filters.length) args.push('-vf', filters.join(','));
   args.push('-fps_mode', 'passthrough');
   if (o.end !== undefined) args.push('-frames:v', String(o.end - start));

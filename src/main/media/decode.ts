@@ -18,6 +18,11 @@ export interface DecodeOptions {
    * then have the rectangle's size and equal that rectangle of a full decode byte for byte.
    */
   crop?: { x: number; y: number; w: number; h: number };
+  /**
+   * Scale each frame (after the crop) to this size, area-averaged. Frames then have this size and
+   * no `x0`/`y0`; the caller maps coordinates back.
+   */
+  scaleTo?: { w: number; h: number };
 }
 
 function checkRange(info: VideoInfo, start: number, end: number | undefined): void {
@@ -57,10 +62,15 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
   if (crop && !(Number.isInteger(crop.x) && Number.isInteger(crop.y) && crop.w >= 1 && crop.h >= 1 && crop.x >= 0 && crop.y >= 0 && crop.x + crop.w <= full.width && crop.y + crop.h <= full.height)) {
     throw new UserError('E_BAD_RANGE', `Crop ${crop.w}x${crop.h}+${crop.x}+${crop.y} is outside the ${full.width}x${full.height} frame of ${info.path}.`, 'Give an integer rectangle inside the frame.');
   }
-  const { width, height } = crop ? { width: crop.w, height: crop.h } : full;
+  const scaleTo = opts.scaleTo;
+  if (scaleTo && !(Number.isInteger(scaleTo.w) && Number.isInteger(scaleTo.h) && scaleTo.w >= 2 && scaleTo.h >= 2)) {
+    throw new UserError('E_BAD_RANGE', `Invalid scale size ${scaleTo.w}x${scaleTo.h}.`, 'Give whole pixel sizes of at least 2.');
+  }
+  const { width, height } = scaleTo ? { width: scaleTo.w, height: scaleTo.h } : crop ? { width: crop.w, height: crop.h } : full;
   const frameBytes = width * height * 3;
   const args = buildDecodeArgs({
     crop,
+    scaleTo,
     input: info.path,
     fpsNum: info.fpsNum,
     fpsDen: info.fpsDen,
@@ -94,7 +104,7 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
         off += n;
         if (filled === frameBytes) {
           if (signal?.aborted) throw new CancelledError();
-          yield crop ? { index: start + i, width, height, data: frame, x0: crop.x, y0: crop.y } : { index: start + i, width, height, data: frame };
+          yield crop && !scaleTo ? { index: start + i, width, height, data: frame, x0: crop.x, y0: crop.y } : { index: start + i, width, height, data: frame };
           i++;
           frame = new Uint8Array(frameBytes);
           filled = 0;

@@ -70,7 +70,7 @@ function faceBoxes(job: JobContext, r: FrameRange): Rect | null {
 
 /**
  * Where a segment renders: `crop` is the region of the output frames decoded, rendered and
- * stored (the union mask's box grown by 12 % for the colour statistics around it; the whole
+ * stored (the union mask's box grown by 6 % for the colour statistics around it; the whole
  * frame for engines that need whole frames), `referenceCrop` the region decoded from the
  * lip-habit reference (its face boxes grown by 15 %). Only the union mask is ever written.
  * Null when the segment has no face.
@@ -84,7 +84,7 @@ export function segmentCrop(job: JobContext, range: FrameRange, reference: Frame
   if (!croppable) return { crop: full, referenceCrop: full, union };
   const grow = (r: Rect, f: number) => clampRect(inflateRect(r, Math.round(Math.max(r.w, r.h) * f)), job.width, job.height);
   const refBox = faceBoxes(job, reference);
-  return { crop: grow(um.rect, 0.12), referenceCrop: refBox ? grow(refBox, 0.15) : full, union };
+  return { crop: grow(um.rect, 0.06), referenceCrop: refBox ? grow(refBox, 0.15) : full, union };
 }
 
 /** Content address of a segment render: every input that changes its pixels. */

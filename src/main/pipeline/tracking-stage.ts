@@ -18,6 +18,17 @@ import { throwIfAborted, UserError } from '../util/errors';
  */
 export const DETECTOR_OPTIONS: FaceMeshDetectorOptions = { skipFrames: Number(process.env.DUBBING_SKIP_FRAMES ?? 0) };
 
+/**
+ * Frames are scaled down for detection so their longer side is at most this many pixels (the
+ * mesh model sees a 192 px face crop anyway); landmarks are mapped back to full resolution.
+ */
+export const DETECT_MAX_SIDE = Number(process.env.DUBBING_DETECT_MAX_SIDE ?? 1280);
+
+/** Detection scale factor (<= 1) for a frame size. */
+export function detectScale(width: number, height: number): number {
+  return Math.min(1, DETECT_MAX_SIDE / Math.max(width, height));
+}
+
 /** Counts calls that actually ran the tracker (cache misses); the regression guard reads it. */
 export const trackerRuns = { count: 0 };
 
@@ -32,7 +43,8 @@ export async function trackVideo(
 ): Promise<TrackingResult> {
   const { width, height } = displaySize(info);
   const cacheDir = resolveCacheDir(o.cacheDir);
-  const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS };
+  const scale = detectScale(width, height);
+  const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS, decodeKey: `scale=${scale.toFixed(4)}` };
   const key = trackingCacheKey(await hashFile(info.path, o.signal), options);
   const file = path.join(cacheDir, 'tracking', `${key}.dtrk`);
   const cached = await readTrackingCache(file, key);
@@ -42,7 +54,7 @@ export async function trackVideo(
   }
   trackerRuns.count++;
   o.onStart?.(info.frameCount);
-  const detections = await detectFacesParallel(info, { workers: o.workers, detector: DETECTOR_OPTIONS, signal: o.signal, onProgress: o.onProgress });
+  const detections = await detectFacesParallel(info, { workers: o.workers, detector: DETECTOR_OPTIONS, scale, signal: o.signal, onProgress: o.onProgress });
   throwIfAborted(o.signal);
   const raw = buildTracks(detections, { width, height }, { fps: info.fps });
   if (raw.tracks.length === 0) throw noFaceError();
@@ -96,7 +108,7 @@ function resolveCacheDir(dir?: string): string {
  */
 export async function storeTracking(info: VideoInfo, result: TrackingResult, cacheDir?: string): Promise<void> {
   const { width, height } = displaySize(info);
-  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS });
+  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS, decodeKey: `scale=${detectScale(width, height).toFixed(4)}` });
   await writeTrackingCache(path.join(resolveCacheDir(cacheDir), 'tracking', `${key}.dtrk`), result, key);
 }
 

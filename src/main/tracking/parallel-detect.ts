@@ -42,7 +42,7 @@ function startWorker(workerData: DetectChunkRequest): Worker {
  */
 export async function detectFacesParallel(
   info: VideoInfo,
-  o: { workers?: number; detector?: FaceMeshDetectorOptions; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  o: { workers?: number; detector?: FaceMeshDetectorOptions; scale?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<FaceObservation[][]> {
   const chunks = splitFrames(info.frameCount, o.workers ?? defaultTrackingWorkers());
   const done = new Array<number>(chunks.length).fill(0);
@@ -55,7 +55,7 @@ export async function detectFacesParallel(
       chunks.map(
         (c, i) =>
           new Promise<FaceObservation[][]>((resolve, reject) => {
-            const req: DetectChunkRequest = { info, start: c.start, end: c.end, detector: o.detector ?? {} };
+            const req: DetectChunkRequest = { info, start: c.start, end: c.end, detector: o.detector ?? {}, scale: o.scale ?? 1 };
             const w = startWorker(req);
             workers.push(w);
             let settled = false;

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeFrames } from '../media/decode';
+import { displaySize } from '../media/probe';
 import { FaceMeshDetector, type FaceMeshDetectorOptions } from './mesh-detector';
 import type { VideoInfo } from '../media/types';
 import type { FaceObservation } from './types';
@@ -16,6 +17,8 @@ export interface DetectChunkRequest {
   start: number;
   end: number;
   detector: FaceMeshDetectorOptions;
+  /** Detect on frames scaled by this factor (<= 1); landmarks are mapped back to full size. */
+  scale: number;
 }
 
 async function main(): Promise<void> {
@@ -24,8 +27,24 @@ async function main(): Promise<void> {
   detector.reset();
   const faces: FaceObservation[][] = [];
   let n = 0;
-  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end })) {
-    faces.push(await detector.detect(frame));
+  const { width, height } = displaySize(req.info);
+  const k = Math.min(1, req.scale);
+  const scaleTo = k < 1 ? { w: Math.max(2, Math.round(width * k)), h: Math.max(2, Math.round(height * k)) } : undefined;
+  const sx = scaleTo ? width / scaleTo.w : 1;
+  const sy = scaleTo ? height / scaleTo.h : 1;
+  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end, scaleTo })) {
+    const found = await detector.detect(frame);
+    if (scaleTo) {
+      for (const f of found) {
+        for (let i = 0; i < f.mesh.length; i += 3) {
+          f.mesh[i] = (f.mesh[i] + 0.5) * sx - 0.5;
+          f.mesh[i + 1] = (f.mesh[i + 1] + 0.5) * sy - 0.5;
+          f.mesh[i + 2] *= sx;
+        }
+        f.box = [f.box[0] * sx, f.box[1] * sy, f.box[2] * sx, f.box[3] * sy];
+      }
+    }
+    faces.push(found);
     if (++n % 4 === 0) parentPort!.postMessage({ type: 'progress', done: n });
   }
   const transfer = faces.flat().map((f) => f.mesh.buffer as ArrayBuffer);
