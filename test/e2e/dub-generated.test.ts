@@ -142,3 +142,55 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     expect(files.filter((f) => f.startsWith('cancel') || f.startsWith('.cancel'))).toEqual([]);
   });
 });
+
+describe('review export (lossy, Y\'CbCr 4:2:0 path)', () => {
+  it('matches the lossless render in the dubbed region and the source elsewhere, for BT.601 and BT.709 clips', async () => {
+    const { ffmpegRun } = await import('../helpers/genmedia');
+    const dir = await makeTempDir('dub-yuv-');
+    const cacheDir = path.join(dir, 'cache');
+    for (const cs of ['smpte170m', 'bt709']) {
+      const video = path.join(dir, `src-${cs}.mp4`);
+      await ffmpegRun(['-f', 'lavfi', '-i', 'testsrc2=size=192x160:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '2', '-vf', 'hue=h=t*90', '-c:v', 'libx264', '-crf', '10', '-pix_fmt', 'yuv420p', '-colorspace', cs, '-color_primaries', cs === 'bt709' ? 'bt709' : 'smpte170m', '-color_trc', cs === 'bt709' ? 'bt709' : 'smpte170m', '-c:a', 'aac', '-shortest', video]);
+      const dub = await makeTone({ seconds: 2, freq: 900, dir });
+      const info = await probeMedia(video);
+      await storeTracking(info, syntheticTracking(192, 160, info.frameCount), cacheDir);
+      const seg: SegmentSpec = { id: 's', startFrame: 10, endFrame: 30, engine: 'reference', params: {}, reference: { startFrame: 30, endFrame: 50 } };
+      const lossless = path.join(dir, `ll-${cs}.mp4`);
+      const review = path.join(dir, `rv-${cs}.mp4`);
+      await runDub({ video, audio: dub, out: lossless, lossless: true, cacheDir, segments: [seg] });
+      await runDub({ video, audio: dub, out: review, crf: 12, cacheDir, segments: [seg] });
+      const tracking = syntheticTracking(192, 160, info.frameCount);
+      const um = unionMask(tracking.tracks[0].frames.slice(10, 30).map((f) => f!.mesh), 192, 160)!;
+      const A = decodeFrames(await probeMedia(lossless));
+      const B = decodeFrames(await probeMedia(review));
+      let inside = 0, nIn = 0, nOut = 0;
+      const outside = [0, 0, 0];
+      for (let i = 0; i < info.frameCount; i++) {
+        const a = (await A.next()).value!;
+        const b = (await B.next()).value!;
+        for (let y = 0; y < 160; y += 3) {
+          for (let x = 0; x < 192; x += 3) {
+            if (x >= um.rect.x && x < um.rect.x + um.rect.w && y >= um.rect.y && y < um.rect.y + um.rect.h) continue;
+            const o = (y * 192 + x) * 3;
+            for (let c = 0; c < 3; c++) outside[c] += Math.abs(a.data[o + c] - b.data[o + c]);
+            nOut++;
+          }
+        }
+        if (i < 10 || i >= 30) continue;
+        for (let y = um.rect.y; y < um.rect.y + um.rect.h; y++) {
+          for (let x = um.rect.x; x < um.rect.x + um.rect.w; x++) {
+            const o = (y * 192 + x) * 3;
+            inside += Math.abs(a.data[o] - b.data[o]) + Math.abs(a.data[o + 1] - b.data[o + 1]) + Math.abs(a.data[o + 2] - b.data[o + 2]);
+            nIn += 3;
+          }
+        }
+      }
+      // Only coding error (crf 12) inside; a wrong frame, place or matrix gives far larger errors.
+      expect(inside / nIn).toBeLessThan(5);
+      // Outside: coding error only (a matrix/tag mismatch shifts colours by several levels).
+      expect(Math.max(...outside.map((v) => v / nOut))).toBeLessThan(2);
+      const p = await probeMedia(review);
+      expect(p.colorSpace ?? 'unknown').toBe(cs === 'bt709' ? 'bt709' : 'smpte170m');
+    }
+  });
+});

@@ -54,6 +54,13 @@ export interface DecodeArgsOptions {
   crop?: { x: number; y: number; w: number; h: number };
   /** Scale frames to this size (after any crop) with area averaging, e.g. for face detection. */
   scaleTo?: { w: number; h: number };
+  /**
+   * Output pixel format: rgb24 (default, HxWx3) or yuv420p (planar Y, then U and V at half size;
+   * even sizes only). `yuvMatrix` is the Y'CbCr matrix used when ffmpeg has to convert from RGB
+   * (e.g. a lossless rgb render) so it matches the clip's.
+   */
+  pixFmt?: 'rgb24' | 'yuv420p';
+  yuvMatrix?: ColorMatrix;
 }
 
 /**
@@ -78,10 +85,11 @@ export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
   }
   if (o.crop) filters.push('format=rgb24', `crop=${o.crop.w}:${o.crop.h}:${o.crop.x}:${o.crop.y}:exact=1`);
   if (o.scaleTo) filters.push(`scale=${o.scaleTo.w}:${o.scaleTo.h}:flags=area`);
+  if (o.pixFmt === 'yuv420p' && o.yuvMatrix) filters.push(`scale=out_color_matrix=${o.yuvMatrix}:out_range=tv`);
   if (filters.length) args.push('-vf', filters.join(','));
   args.push('-fps_mode', 'passthrough');
   if (o.end !== undefined) args.push('-frames:v', String(o.end - start));
-  args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  args.push('-f', 'rawvideo', '-pix_fmt', o.pixFmt ?? 'rgb24', 'pipe:1');
   return args;
 }
 
@@ -103,6 +111,11 @@ export interface EncodeArgsOptions {
   preset?: string;
   /** Matrix for rgb -> yuv420p (default `bt601`, ffmpeg's default, used when decoding untagged input). */
   colorMatrix?: ColorMatrix;
+  /**
+   * Pixel format of the raw frames on stdin: rgb24 (default) or yuv420p (already Y'CbCr in
+   * `colorMatrix`: encoded without conversion; even sizes; not with `lossless`).
+   */
+  inputPixFmt?: 'rgb24' | 'yuv420p';
 }
 
 /** True for containers that take `-movflags +faststart` (MP4 / QuickTime family). */
@@ -121,7 +134,7 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
   const args: string[] = [
     ...FFMPEG_COMMON,
     '-f', 'rawvideo',
-    '-pix_fmt', 'rgb24',
+    '-pix_fmt', o.inputPixFmt ?? 'rgb24',
     '-s', `${o.width}x${o.height}`,
     '-framerate', `${o.fpsNum}/${o.fpsDen}`,
     '-i', 'pipe:0',
@@ -133,10 +146,12 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     const matrix = o.colorMatrix ?? 'bt601';
     const tag = matrix === 'bt709' ? 'bt709' : 'smpte170m';
     const filters: string[] = [];
-    if (o.width % 2 !== 0 || o.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
-    filters.push(`scale=out_color_matrix=${matrix}:out_range=tv`);
+    if (o.inputPixFmt !== 'yuv420p') {
+      if (o.width % 2 !== 0 || o.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
+      filters.push(`scale=out_color_matrix=${matrix}:out_range=tv`);
+    }
+    if (filters.length) args.push('-vf', filters.join(','));
     args.push(
-      '-vf', filters.join(','),
       '-c:v', 'libx264',
       '-preset', o.preset ?? 'medium',
       '-crf', String(o.crf ?? 18),

@@ -23,6 +23,12 @@ export interface DecodeOptions {
    * no `x0`/`y0`; the caller maps coordinates back.
    */
   scaleTo?: { w: number; h: number };
+  /**
+   * rgb24 (default) or yuv420p frames (`data` = Y plane, then U and V at half size; even output
+   * sizes only; `pixFmt: 'yuv420p'` on the frame); `yuvMatrix` as in `buildDecodeArgs`.
+   */
+  pixFmt?: 'rgb24' | 'yuv420p';
+  yuvMatrix?: 'bt601' | 'bt709';
 }
 
 function checkRange(info: VideoInfo, start: number, end: number | undefined): void {
@@ -67,10 +73,16 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
     throw new UserError('E_BAD_RANGE', `Invalid scale size ${scaleTo.w}x${scaleTo.h}.`, 'Give whole pixel sizes of at least 2.');
   }
   const { width, height } = scaleTo ? { width: scaleTo.w, height: scaleTo.h } : crop ? { width: crop.w, height: crop.h } : full;
-  const frameBytes = width * height * 3;
+  const yuv = opts.pixFmt === 'yuv420p';
+  if (yuv && (width % 2 !== 0 || height % 2 !== 0)) {
+    throw new UserError('E_BAD_RANGE', `yuv420p frames need even sizes (got ${width}x${height}).`, 'Decode rgb24 frames instead.');
+  }
+  const frameBytes = yuv ? width * height * 1.5 : width * height * 3;
   const args = buildDecodeArgs({
     crop,
     scaleTo,
+    pixFmt: opts.pixFmt,
+    yuvMatrix: opts.yuvMatrix,
     input: info.path,
     fpsNum: info.fpsNum,
     fpsDen: info.fpsDen,
@@ -104,7 +116,9 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
         off += n;
         if (filled === frameBytes) {
           if (signal?.aborted) throw new CancelledError();
-          yield crop && !scaleTo ? { index: start + i, width, height, data: frame, x0: crop.x, y0: crop.y } : { index: start + i, width, height, data: frame };
+          const out: RgbFrame = crop && !scaleTo ? { index: start + i, width, height, data: frame, x0: crop.x, y0: crop.y } : { index: start + i, width, height, data: frame };
+          if (yuv) out.pixFmt = 'yuv420p';
+          yield out;
           i++;
           frame = new Uint8Array(frameBytes);
           filled = 0;

@@ -69,6 +69,8 @@ export interface RgbFrame {
    */
   x0?: number;
   y0?: number;
+  /** Absent for rgb24; 'yuv420p' for planar frames from `decodeFrames({ pixFmt: 'yuv420p' })`. */
+  pixFmt?: 'yuv420p';
 }
 
 /** What `probeAudio` learns about a file used for its audio (any container ffmpeg reads). */

@@ -156,8 +156,15 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const total = outRange.endFrame - outRange.startFrame;
   progress.start('encode', total);
   const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
-  const encoder = createEncoder({ width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal });
-  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal }), PREFETCH_FRAMES);
+  // Review (lossy) exports stay in Y'CbCr 4:2:0 end to end: untouched pixels are never converted
+  // through RGB and the pipes carry half the bytes; lossless exports work in rgb24.
+  const yuvMatrix = yuvMatrixOf(info);
+  const yuv = !opts.lossless && !process.env.DUBBING_EXPORT_RGB && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0 && rendered.every((r) => r.rect.x % 2 === 0 && r.rect.y % 2 === 0 && r.rect.w % 2 === 0 && r.rect.h % 2 === 0);
+  const encoder = createEncoder({
+    width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
+    ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
+  });
+  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
   let done = 0;
   let current: { seg: RenderedSegment; crops: AsyncGenerator<RgbFrame> & { readonly buffered: number } } | null = null;
   const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
@@ -179,7 +186,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         current = null;
       }
       if (seg && !current) {
-        const crops: AsyncGenerator<RgbFrame> & { readonly buffered: number } = prefetch(readRenderedSegment(seg, signal), PREFETCH_FRAMES);
+        const crops: AsyncGenerator<RgbFrame> & { readonly buffered: number } = prefetch(readRenderedSegment(seg, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
         // Skip crop frames before the output range (a preview starting inside the segment).
         for (let k = seg.startFrame; k < frame.index; k++) await crops.next();
         current = { seg, crops };
@@ -248,9 +255,34 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   };
 }
 
-/** Copies a rendered crop (rgb24, rect size) into a frame at `rect`, row by row. */
+/**
+ * The Y'CbCr matrix ffmpeg uses for this clip's RGB conversions (its tag: bt709, else BT.601 for
+ * untagged / SD tags), or null for other matrices and full-range input (those export via rgb24).
+ */
+export function yuvMatrixOf(info: VideoInfo): 'bt601' | 'bt709' | null {
+  if (/^yuvj/.test(info.pixelFormat)) return null;
+  const cs = info.colorSpace ?? '';
+  if (cs === '' || cs === 'unknown' || cs === 'smpte170m' || cs === 'bt470bg') return 'bt601';
+  if (cs === 'bt709') return 'bt709';
+  return null;
+}
+
+/**
+ * Copies a rendered crop into a frame at `rect`, row by row: rgb24 into rgb24, or yuv420p into
+ * yuv420p (Y, then U and V at half resolution; `rect` even-aligned).
+ */
 export function pasteCrop(frame: RgbFrame, crop: RgbFrame, rect: { x: number; y: number; w: number; h: number }): void {
   if (crop.width !== rect.w || crop.height !== rect.h) throw new Error(`rendered crop is ${crop.width}x${crop.height}, expected ${rect.w}x${rect.h}`);
+  if (frame.pixFmt === 'yuv420p') {
+    if (crop.pixFmt !== 'yuv420p') throw new Error('pasting an rgb24 crop into a yuv420p frame');
+    const W = frame.width, H = frame.height;
+    for (let y = 0; y < rect.h; y++) frame.data.set(crop.data.subarray(y * rect.w, (y + 1) * rect.w), (rect.y + y) * W + rect.x);
+    const cw = rect.w / 2, ch = rect.h / 2, CW = W / 2;
+    for (const [srcOff, dstOff] of [[rect.w * rect.h, W * H], [rect.w * rect.h + cw * ch, W * H + CW * (H / 2)]]) {
+      for (let y = 0; y < ch; y++) frame.data.set(crop.data.subarray(srcOff + y * cw, srcOff + (y + 1) * cw), dstOff + (rect.y / 2 + y) * CW + rect.x / 2);
+    }
+    return;
+  }
   const rowBytes = rect.w * 3;
   for (let y = 0; y < rect.h; y++) {
     const dst = ((rect.y + y) * frame.width + rect.x) * 3;

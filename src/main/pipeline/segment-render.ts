@@ -19,7 +19,7 @@ import { throwIfAborted } from '../util/errors';
 import { pickReference } from './reference-stage';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 2;
+export const RENDER_VERSION = 3;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
 export const PREFETCH_FRAMES = 8;
 
@@ -54,6 +54,20 @@ export function segmentReference(job: JobContext, spec: SegmentSpec, all: Segmen
   return { start: r.start, end: r.end, reason: r.reason };
 }
 
+/**
+ * Grows an integer rectangle to even x, y, width and height (within the frame when its size is
+ * even), so a render can be pasted into 4:2:0 frames without touching chroma outside it.
+ */
+export function evenRect(r: Rect, width: number, height: number): Rect {
+  const x0 = r.x - (r.x % 2);
+  const y0 = r.y - (r.y % 2);
+  let x1 = r.x + r.w + ((r.x + r.w) % 2);
+  let y1 = r.y + r.h + ((r.y + r.h) % 2);
+  if (x1 > width) x1 = width - (width % 2 === 0 ? 0 : 1);
+  if (y1 > height) y1 = height - (height % 2 === 0 ? 0 : 1);
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
 /** Bounding box of the tracked face boxes over a frame range, or null. */
 function faceBoxes(job: JobContext, r: FrameRange): Rect | null {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
@@ -82,7 +96,7 @@ export function segmentCrop(job: JobContext, range: FrameRange, reference: Frame
   const full = { x: 0, y: 0, w: job.width, h: job.height };
   const union = { rect: um.rect, alpha: rasterizeUnionMask(um) };
   if (!croppable) return { crop: full, referenceCrop: full, union };
-  const grow = (r: Rect, f: number) => clampRect(inflateRect(r, Math.round(Math.max(r.w, r.h) * f)), job.width, job.height);
+  const grow = (r: Rect, f: number) => evenRect(clampRect(inflateRect(r, Math.round(Math.max(r.w, r.h) * f)), job.width, job.height), job.width, job.height);
   const refBox = faceBoxes(job, reference);
   return { crop: grow(um.rect, 0.06), referenceCrop: refBox ? grow(refBox, 0.15) : full, union };
 }
@@ -205,11 +219,14 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   return { ...base, cached: false, busySec: { engine: busy.engine / 1000, composite: busy.composite / 1000, prepare: prepareSec }, maxFramesInFlight: maxInFlight };
 }
 
-/** Opens a rendered segment's crop frames as a stream (rgb24, crop size, absolute indices). */
-export async function* readRenderedSegment(seg: RenderedSegment, signal?: AbortSignal): AsyncGenerator<RgbFrame> {
+/**
+ * Opens a rendered segment's crop frames as a stream (crop size, absolute indices): rgb24, or
+ * yuv420p converted with `yuvMatrix` (the clip's Y'CbCr matrix) for pasting into 4:2:0 frames.
+ */
+export async function* readRenderedSegment(seg: RenderedSegment, signal?: AbortSignal, yuv?: { yuvMatrix: 'bt601' | 'bt709' }): AsyncGenerator<RgbFrame> {
   const info = await probeMedia(seg.file, { signal });
   let i = seg.startFrame;
-  for await (const f of decodeFrames(info, { signal })) {
+  for await (const f of decodeFrames(info, { signal, ...(yuv ? { pixFmt: 'yuv420p' as const, yuvMatrix: yuv.yuvMatrix } : {}) })) {
     yield { ...f, index: i++ };
   }
 }
