@@ -102,7 +102,7 @@ export function segmentCrop(job: JobContext, range: FrameRange, reference: Frame
 }
 
 /** Content address of a segment render: every input that changes its pixels. */
-export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: number; end: number }, params: Record<string, number>): string {
+export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: number; end: number }, params: Record<string, number>, crop: Rect): string {
   const material = JSON.stringify({
     v: RENDER_VERSION,
     video: job.videoHash,
@@ -115,6 +115,7 @@ export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: num
     pack: spec.pack ?? null,
     params: Object.entries(params).sort(),
     occlusion: spec.occlusion ?? null,
+    crop,
   });
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
@@ -149,7 +150,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   const { crop, referenceCrop, union } = geom;
   const cropOrFull = (r: Rect) => (r.x === 0 && r.y === 0 && r.w === job.width && r.h === job.height ? undefined : r);
   const params = resolveParams(engine.describe().params, spec.params, spec.engine);
-  const key = segmentKey(job, spec, ref, params);
+  const key = segmentKey(job, spec, ref, params, crop);
   const file = path.join(job.cacheDir, 'renders', `${key}.mkv`);
   const base = { id: spec.id, key, file, rect: crop, startFrame: range.start, endFrame: range.end, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason };
   try {
