@@ -134,12 +134,15 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     const out = path.join(dir, 'cancel.mp4');
     const ac = new AbortController();
     const p = runDub({
-      video, audio: dub, out, cacheDir, segments: [segment()], signal: ac.signal,
-      onProgress: (pr) => { if (pr.stage === 'render' && pr.done >= 10) ac.abort(); },
+      video, audio: dub, out, cacheDir, segments: [segment({ params: { lambdaA: 1.23 } })], signal: ac.signal,
+      onProgress: (pr) => { if ((pr.stage === 'render' || pr.stage === 'encode') && pr.done >= 10) ac.abort(); },
     });
     await expect(p).rejects.toBeInstanceOf(CancelledError);
     const files = await fsp.readdir(dir);
     expect(files.filter((f) => f.startsWith('cancel') || f.startsWith('.cancel'))).toEqual([]);
+    // The interrupted render left no partial file in the render cache.
+    const renders = await fsp.readdir(path.join(cacheDir, 'renders'));
+    expect(renders.filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
 

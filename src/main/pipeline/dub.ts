@@ -11,6 +11,8 @@ import { CancelledError, throwIfAborted, UserError } from '../util/errors';
 import { frameToSeconds } from './segments';
 import { prepareJob } from './job';
 import { renderSegment, readRenderedSegment, segmentReference, PREFETCH_FRAMES, type RenderedSegment } from './segment-render';
+import { AsyncQueue } from '../util/async-queue';
+import { rgbToYuv420p } from '../imaging/yuv';
 
 export { defaultCacheDir } from './job';
 
@@ -115,58 +117,79 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const warnings = [...job.warnings];
   mark('prepare', t);
 
-  // Segments: rendered into the render cache (or found there).
+  // Segments: found in the render cache, or rendered while the export pass runs (a bounded
+  // queue hands each composited crop to the export and the renderer also writes the cache).
   t = performance.now();
   const outRange = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
   const sorted = [...opts.segments].sort((a, b) => a.startFrame - b.startFrame);
-  const rendered: RenderedSegment[] = [];
   const resolvedSegments: DubJobResult['segments'] = [];
   const busy: Record<string, number> = { engine: 0, composite: 0, enginePrepare: 0 };
   let maxInFlight = 0;
-  const toRender = sorted.filter((s) => s.endFrame > outRange.startFrame && s.startFrame < outRange.endFrame);
-  const renderTotal = toRender.reduce((a, s) => a + s.endFrame - s.startFrame, 0);
-  let renderBase = 0;
-  progress.start('render', renderTotal);
+  interface Source { seg: SegmentSpec; rect: { x: number; y: number; w: number; h: number }; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null }
+  const sources: Source[] = [];
   for (const spec of sorted) {
     throwIfAborted(signal);
     const ref = segmentReference(job, spec, opts.segments);
     resolvedSegments.push({ ...spec, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason });
-    if (!toRender.includes(spec)) continue;
-    const r = await renderSegment(job, spec, {
-      signal, providers: opts.providers, log, allSegments: opts.segments,
-      onProgress: (d) => progress.tick(renderBase + d, renderTotal),
-    });
-    renderBase += spec.endFrame - spec.startFrame;
-    progress.tick(renderBase, renderTotal);
-    if (!r) {
+    if (spec.endFrame <= outRange.startFrame || spec.startFrame >= outRange.endFrame) continue;
+    const hit = await renderSegment(job, spec, { signal, providers: opts.providers, log, allSegments: opts.segments, lookupOnly: true });
+    if (hit === null) {
       warnings.push(`Segment ${spec.id}: no face in frames ${spec.startFrame}-${spec.endFrame}; left untouched.`);
       continue;
     }
-    if (r.cached) log(`segment ${spec.id}: rendered earlier (render cache)`);
-    busy.engine += r.busySec.engine;
-    busy.composite += r.busySec.composite;
-    busy.enginePrepare += r.busySec.prepare;
-    maxInFlight = Math.max(maxInFlight, r.maxFramesInFlight);
-    rendered.push(r);
+    if (hit === 'miss') sources.push({ seg: spec, rect: { x: 0, y: 0, w: 0, h: 0 }, cached: null, queue: new AsyncQueue<RgbFrame>(PREFETCH_FRAMES) });
+    else {
+      log(`segment ${spec.id}: rendered earlier (render cache)`);
+      sources.push({ seg: spec, rect: hit.rect, cached: hit, queue: null });
+    }
   }
-  mark('render', t);
+  mark('lookup', t);
 
-  // Export pass: decode -> paste rendered crops -> encode.
   t = performance.now();
+  const renderAbort = new AbortController();
+  const onOuterAbort = () => renderAbort.abort();
+  signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let renders: Promise<void> = Promise.resolve();
+  for (const src of sources) {
+    if (!src.queue) continue;
+    const q = src.queue;
+    renders = renders.then(async () => {
+      try {
+        const r = await renderSegment(job, src.seg, {
+          signal: renderAbort.signal, providers: opts.providers, log, allSegments: opts.segments,
+          onFrame: async (frame, rect) => {
+            src.rect = rect;
+            await q.push(frame);
+          },
+        });
+        if (r) {
+          busy.engine += r.busySec.engine;
+          busy.composite += r.busySec.composite;
+          busy.enginePrepare += r.busySec.prepare;
+          maxInFlight = Math.max(maxInFlight, r.maxFramesInFlight);
+        }
+        q.close();
+      } catch (err) {
+        q.close(err);
+      }
+    });
+  }
+
+  // Export pass: decode -> paste the rendered crops -> encode.
   const total = outRange.endFrame - outRange.startFrame;
-  progress.start('encode', total);
+  progress.start(sources.some((s) => s.queue) ? 'render' : 'encode', total);
   const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
   // Review (lossy) exports stay in Y'CbCr 4:2:0 end to end: untouched pixels are never converted
   // through RGB and the pipes carry half the bytes; lossless exports work in rgb24.
   const yuvMatrix = yuvMatrixOf(info);
-  const yuv = !opts.lossless && !process.env.DUBBING_EXPORT_RGB && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0 && rendered.every((r) => r.rect.x % 2 === 0 && r.rect.y % 2 === 0 && r.rect.w % 2 === 0 && r.rect.h % 2 === 0);
+  const yuv = !opts.lossless && !process.env.DUBBING_EXPORT_RGB && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
   const encoder = createEncoder({
     width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
     ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
   });
   const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
   let done = 0;
-  let current: { seg: RenderedSegment; crops: AsyncGenerator<RgbFrame> & { readonly buffered: number } } | null = null;
+  let current: { src: Source; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number } | null = null;
   const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     try {
@@ -175,43 +198,68 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       busy[k] = (busy[k] ?? 0) + (performance.now() - t0) / 1000;
     }
   };
+  const open = (src: Source): NonNullable<typeof current> => {
+    if (src.cached) {
+      const crops = prefetch(readRenderedSegment(src.cached, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
+      return { src, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
+    }
+    const q = src.queue!;
+    return {
+      src,
+      next: async () => {
+        const n = await q.next();
+        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(n.value, yuvMatrix!) };
+      },
+      // A live render must finish (it writes the cache): drain what the export does not need.
+      close: async () => {
+        while (!(await q.next()).done);
+      },
+      buffered: () => q.size,
+    };
+  };
   try {
     while (true) {
       const next = await timed('decodeWait', () => frames.next());
       if (next.done) break;
       const frame = next.value;
-      const seg = rendered.find((r) => frame.index >= r.startFrame && frame.index < r.endFrame) ?? null;
-      if (current && current.seg !== seg) {
-        await current.crops.return(undefined);
+      const src = sources.find((s) => frame.index >= s.seg.startFrame && frame.index < s.seg.endFrame) ?? null;
+      if (current && current.src !== src) {
+        await current.close();
         current = null;
       }
-      if (seg && !current) {
-        const crops: AsyncGenerator<RgbFrame> & { readonly buffered: number } = prefetch(readRenderedSegment(seg, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
-        // Skip crop frames before the output range (a preview starting inside the segment).
-        for (let k = seg.startFrame; k < frame.index; k++) await crops.next();
-        current = { seg, crops };
+      if (src && !current) {
+        current = open(src);
+        // Skip crops before the output range (a preview starting inside the segment).
+        for (let k = src.seg.startFrame; k < frame.index; k++) await current.next();
       }
       if (current) {
-        const c = await timed('cropWait', () => current!.crops.next());
-        if (c.done) throw new Error(`rendered segment ${current.seg.id} ended early at frame ${frame.index}`);
-        pasteCrop(frame, c.value, current.seg.rect);
+        const c = await timed('cropWait', () => current!.next());
+        if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
+        pasteCrop(frame, c.value, current.src.cached ? current.src.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height });
       }
-      maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.crops.buffered ?? 0));
+      maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.buffered() ?? 0));
       await timed('encodeWait', () => encoder.write(frame.data));
       progress.tick(++done, total);
     }
-    if (current) await current.crops.return(undefined);
+    if (current) await current.close();
+    current = null;
+    for (const s of sources) if (s.queue) while (!(await s.queue.next()).done);
+    await renders;
     if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
     await encoder.finish();
   } catch (err) {
-    if (current) await current.crops.return(undefined);
+    renderAbort.abort();
+    for (const s of sources) s.queue?.close(err);
+    await renders;
     await frames.return(undefined);
     await encoder.abort();
     await removeQuietly(videoTmp);
     if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onOuterAbort);
   }
-  mark('encode', t);
+  mark('render+encode', t);
 
   // Audio: dub replaces the original over the dubbed ranges (or the whole track), then mux.
   t = performance.now();

@@ -125,8 +125,13 @@ export interface RenderSegmentOptions {
   signal?: AbortSignal;
   providers?: string[];
   log?: (m: string) => void;
-  /** Each composited crop frame as soon as it is ready (interactive preview). */
-  onFrame?: (frame: RgbFrame, rect: Rect) => void;
+  /**
+   * Each composited crop frame as soon as it is ready (interactive preview, or the export pass
+   * running alongside); a returned promise is awaited (back-pressure).
+   */
+  onFrame?: (frame: RgbFrame, rect: Rect) => void | Promise<void>;
+  /** Only look the render up: return it when cached, `'miss'` when it would have to render. */
+  lookupOnly?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** All segments of the job (automatic references avoid every dubbed range). */
   allSegments?: SegmentSpec[];
@@ -139,7 +144,9 @@ export interface RenderSegmentOptions {
  * prefetch depth and the engine window. Returns null when the segment has no face.
  * @throws UserError from the engine / media; CancelledError (no partial cache file is left).
  */
-export async function renderSegment(job: JobContext, spec: SegmentSpec, o: RenderSegmentOptions = {}): Promise<RenderedSegment | null> {
+export async function renderSegment(job: JobContext, spec: SegmentSpec, o: RenderSegmentOptions & { lookupOnly: true }): Promise<RenderedSegment | null | 'miss'>;
+export async function renderSegment(job: JobContext, spec: SegmentSpec, o?: RenderSegmentOptions): Promise<RenderedSegment | null>;
+export async function renderSegment(job: JobContext, spec: SegmentSpec, o: RenderSegmentOptions = {}): Promise<RenderedSegment | null | 'miss'> {
   const { info, track } = job;
   const range = { start: spec.startFrame, end: spec.endFrame };
   const ref = segmentReference(job, spec, o.allSegments ?? [spec]);
@@ -159,6 +166,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   } catch {
     // Not cached yet.
   }
+  if (o.lookupOnly) return 'miss';
   segmentRenders.count++;
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const prepared = await engine.prepare({
@@ -195,7 +203,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
       t = performance.now();
       if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
       busy.composite += performance.now() - t;
-      o.onFrame?.(frame, crop);
+      await o.onFrame?.(frame, crop);
       await encoder.write(frame.data);
       o.onProgress?.(++done, total);
     }
