@@ -35,6 +35,11 @@ function cropDiff(a: string, b: string, n: number, crop: { x: number; y: number;
   return sum / x.length;
 }
 
+/** Interactive render-preview crops drawn over the video so far. */
+async function previewFramesDrawn(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __editor: { store: { getState(): { previewFramesDrawn: number } } } }).__editor.store.getState().previewFramesDrawn);
+}
+
 async function segmentStatus(page: Page): Promise<string> {
   return (await page.getByTestId('segment-status').textContent()) ?? '';
 }
@@ -186,7 +191,13 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
       await expect(page.getByTestId('render-error')).toContainText(/face/i);
       return;
     }
+    // Interactive preview: composited crops are drawn over the video while the render runs.
+    await expect.poll(() => previewFramesDrawn(page), { timeout: 240_000 }).toBeGreaterThan(0);
+    const drawnWhileRendering = await segmentStatus(page);
+    await shot(page, '05b-render-preview');
     await expect.poll(() => segmentStatus(page), { timeout: 240_000 }).toBe('ready');
+    expect(drawnWhileRendering).toBe('rendering');
+    await expect(page.getByTestId('render-preview')).toHaveCount(0);
     await expect(page.getByTestId('take')).toHaveCount(1);
     await shot(page, '06-rendered');
   });
@@ -205,6 +216,13 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     await page.getByTestId('undo').click();
     await expect(page.getByTestId('face-select')).toHaveValue('');
     await expect.poll(() => segmentStatus(page)).toBe('ready');
+  });
+
+  await test.step('occluder suggestions from hands: none over the mouth on talk-a', async () => {
+    await page.getByTestId('find-hands').click();
+    await expect(page.getByTestId('hand-suggestions-empty')).toContainText('No hands found', { timeout: 120_000 });
+    await expect(page.getByTestId('hand-suggestion')).toHaveCount(0);
+    await shot(page, '06c-hand-suggestions');
   });
 
   await test.step('preview A/B: dubbed take over the original with the dub audio, then side by side', async () => {

@@ -71,6 +71,26 @@ export function createFakePipeline(): PipelineService {
         .map((r) => ({ ...r, score: 0.5, reasons: ['speech in the original audio', 'outside the dubbed ranges', 'fake pipeline: faces not checked'] }));
       return { candidates, warnings: [] };
     },
+    async detectHands(video, frames, signal) {
+      // No hand models in the fake pipeline: every sampled frame is reported without hands.
+      const info = await real.probeVideo(video, signal);
+      return frames.filter((f) => f >= 0 && f < info.frameCount).map((frame) => ({ frame, hands: [] }));
+    },
+    async renderPreview(opts, onFrame) {
+      // The crop the fake render draws its box into, decoded frame by frame (no engine).
+      const info = await real.probeVideo(opts.video, opts.signal);
+      const { decodeFrames } = await import('../media/decode');
+      const range = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
+      const rect = { x: Math.round(info.width * 0.3) & ~1, y: Math.round(info.height * 0.6) & ~1, w: Math.round(info.width * 0.4) & ~1, h: Math.round(info.height * 0.2) & ~1 };
+      const total = range.endFrame - range.startFrame;
+      let done = 0;
+      for await (const f of decodeFrames(info, { start: range.startFrame, end: range.endFrame, signal: opts.signal, crop: rect })) {
+        // Red at half opacity over the crop, like the fake take.
+        for (let i = 0; i < f.data.length; i += 3) f.data[i] = (f.data[i] + 255) >> 1;
+        onFrame(f, rect);
+        opts.onProgress?.({ stage: 'render', done: ++done, total, fps: 0, etaSec: Number.NaN });
+      }
+    },
     ffmpeg: () => real.ffmpeg(),
     async runDub(opts): Promise<DubJobResult> {
       const t0 = performance.now();

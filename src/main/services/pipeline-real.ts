@@ -1,6 +1,7 @@
 import { locateFfmpeg } from '../media/locate';
 import type { PipelineService } from './pipeline-service';
 import type { EngineDescription } from '../engines/types';
+import type { HandObservation } from '../tracking/types';
 
 /** Engines that describe their parameters only once a model pack is chosen. */
 export const PACK_ENGINES: EngineDescription[] = [
@@ -106,6 +107,55 @@ export function createRealPipeline(): PipelineService {
         warnings.push('No footage outside the dubbed ranges has the same face speaking frontally for at least 1 s; the automatic reference will use the segment’s own original footage.');
       }
       return { candidates, warnings };
+    },
+    async detectHands(video, frames, signal) {
+      const { probeMedia } = await import('../media/probe');
+      const { decodeFrames } = await import('../media/decode');
+      const { FaceMeshDetector } = await import('../tracking/mesh-detector');
+      const info = await probeMedia(video, { signal });
+      const wanted = frames.filter((f) => Number.isInteger(f) && f >= 0 && f < info.frameCount).sort((a, b) => a - b);
+      if (wanted.length === 0) return [];
+      const detector = await FaceMeshDetector.create({ detectHands: true, maxHands: 2 });
+      const set = new Set(wanted);
+      const out: Array<{ frame: number; hands: HandObservation[] }> = [];
+      for await (const f of decodeFrames(info, { start: wanted[0], end: wanted[wanted.length - 1] + 1, signal })) {
+        if (!set.has(f.index)) continue;
+        detector.reset();
+        const d = await detector.detectFrame(f);
+        out.push({ frame: f.index, hands: d.hands });
+      }
+      return out;
+    },
+    async renderPreview(opts, onFrame) {
+      const { prepareJob } = await import('../pipeline/job');
+      const { renderSegment } = await import('../pipeline/segment-render');
+      const progress = (stage: 'track' | 'render') => {
+        const t0 = performance.now();
+        return (done: number, total: number) => {
+          const el = (performance.now() - t0) / 1000;
+          const fps = el > 0 ? done / el : 0;
+          opts.onProgress?.({ stage, done, total, fps, etaSec: fps > 0 ? (total - done) / fps : Number.NaN });
+        };
+      };
+      let trackTick = progress('track');
+      const job = await prepareJob({
+        video: opts.video, audio: opts.audio, audioOffset: opts.audioOffset, face: opts.face, segments: opts.segments, cacheDir: opts.cacheDir, signal: opts.signal, log: opts.log,
+        onTrackStart: (n) => {
+          trackTick = progress('track');
+          trackTick(0, n);
+        },
+        onTrackProgress: (d, n) => trackTick(d, n),
+      });
+      const range = opts.outputRange ?? { startFrame: 0, endFrame: job.info.frameCount };
+      const specs = opts.segments.filter((s) => s.endFrame > range.startFrame && s.startFrame < range.endFrame && s.startFrame >= 0 && s.endFrame <= job.info.frameCount && s.endFrame > s.startFrame);
+      const total = specs.reduce((a, s) => a + s.endFrame - s.startFrame, 0);
+      const tick = progress('render');
+      let base = 0;
+      tick(0, total);
+      for (const spec of specs) {
+        await renderSegment(job, spec, { signal: opts.signal, providers: opts.providers, log: opts.log, allSegments: opts.segments, onFrame, onProgress: (d) => tick(base + d, total) });
+        base += spec.endFrame - spec.startFrame;
+      }
     },
     async runDub(opts) {
       const { runDub } = await import('../pipeline/dub');

@@ -1,7 +1,11 @@
 import type { DubJobOptions, DubJobResult } from '../pipeline/api';
 import type { EngineDescription } from '../engines/types';
 import type { AudioFileInfo, VideoInfo } from '../media/types';
-import type { TrackingResult } from '../tracking/types';
+import type { HandObservation, TrackingResult } from '../tracking/types';
+import type { RgbFrame } from '../media/types';
+
+/** A composited crop and where it lies in the full frame (pixels). */
+export type PreviewFrameSink = (frame: RgbFrame, rect: { x: number; y: number; w: number; h: number }) => void;
 
 /**
  * What the editor's services need from the dubbing pipeline. The inference host talks to the
@@ -41,6 +45,17 @@ export interface PipelineService {
     cacheDir: string;
     signal?: AbortSignal;
   }): Promise<{ candidates: Array<{ startFrame: number; endFrame: number; score: number; reasons: string[] }>; warnings: string[] }>;
+  /**
+   * Hands on the given frames of a clip (sorted, 0-based), with Human's hand models. Frames the
+   * clip does not have are skipped. Empty lists where no hand is seen.
+   */
+  detectHands(video: string, frames: number[], signal?: AbortSignal): Promise<Array<{ frame: number; hands: HandObservation[] }>>;
+  /**
+   * Renders the segments of `opts` inside `opts.outputRange` into the pipeline's render cache,
+   * calling `onFrame` with every composited crop as soon as it is ready, so that the following
+   * `runDub` finds them cached. Progress is reported as the 'track' and 'render' stages.
+   */
+  renderPreview(opts: DubJobOptions, onFrame: PreviewFrameSink): Promise<void>;
   /** Renders (`outputRange` = one segment's take) or dubs a whole clip. */
   runDub(opts: DubJobOptions): Promise<DubJobResult>;
   /** ffmpeg / ffprobe executables. */

@@ -11,6 +11,7 @@ import { findMissingMedia, ProjectStore, PROJECT_EXT } from '../project/store';
 import { buildExportPlan, EXPORT_EXTENSIONS } from './export-plan';
 import { findByName, listDirectory } from './file-browser';
 import type { HostCaller } from './host/supervisor';
+import type { PreviewFrame } from './host/protocol';
 import { JobQueue } from './jobs';
 import { isInside, MediaAccessPolicy } from './media-access';
 import { fingerprint, readCachedTake, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
@@ -176,6 +177,14 @@ export function createServices(opts: ServicesOptions): Services {
       return res;
     },
 
+    async 'occlusion.suggestHands'(req) {
+      const video = requireVideo(req.project);
+      const seg = req.project.segments.find((s) => s.id === req.segmentId);
+      if (!seg) throw new UserError('E_NOT_FOUND', 'That segment no longer exists.', 'Select a segment on the timeline.');
+      await requireFile(video.path, 'video');
+      return opts.interactiveHost.call('suggestHands', { video: video.path, face: seg.face, segment: { startFrame: seg.startFrame, endFrame: seg.endFrame } });
+    },
+
     async 'project.activate'(req) {
       const projectPath = req.path ? checkPath(req.path, 'The project') : null;
       access.setProject(projectPath, mediaPathsOf(req.project));
@@ -230,12 +239,14 @@ export function createServices(opts: ServicesOptions): Services {
         const take: Take = { ...hit, specKey, renderSec: 0 };
         return { job: queue.completed({ kind: 'render', label, segmentId: seg.id }, { kind: 'render', segmentId: seg.id, take, path: out, cached: true }) };
       }
+      let jobId = '';
       const job = queue.submit({
         kind: 'render',
         label,
         segmentId: seg.id,
         run: async ({ signal, progress }): Promise<JobResult> => {
           const t0 = performance.now();
+          const onPreview = (p: PreviewFrame) => emit('render.preview', { jobId, segmentId: seg.id, frame: p.frame, rect: p.rect, image: p.image });
           const result = await opts.jobsHost.call(
             'render',
             {
@@ -250,8 +261,9 @@ export function createServices(opts: ServicesOptions): Services {
                 cacheDir: path.join(opts.cacheDir, 'pipeline'),
               },
               out,
+              preview: true,
             },
-            { signal, onProgress: progress },
+            { signal, onProgress: progress, onPreview },
           );
           const used = result.segments.find((s) => s.id === seg.id) ?? result.segments[0];
           const warnings = [...result.warnings];
@@ -275,6 +287,7 @@ export function createServices(opts: ServicesOptions): Services {
           return { kind: 'render', segmentId: seg.id, take, path: out, cached: false };
         },
       });
+      jobId = job.jobId;
       return { job };
     },
 

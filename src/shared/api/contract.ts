@@ -103,6 +103,15 @@ export const referenceCandidateSchema = z.object({
 
 const projectDoc = projectV2Schema;
 
+const point = z.tuple([z.number(), z.number()]);
+export const handSuggestionSchema = z.object({
+  /** One shape: keyframes sorted by frame, each polygon with the same vertex count (pixels). */
+  keyframes: z.array(z.object({ frame: z.number().int(), polygon: z.array(point).min(3) })).min(1),
+  score: z.number(),
+  reason: z.string(),
+});
+export type HandSuggestion = z.infer<typeof handSuggestionSchema>;
+
 /** Channel -> request/response schemas. */
 export const contract = {
   'app.info': {
@@ -185,6 +194,22 @@ export const contract = {
     request: z.object({ project: projectDoc, segmentId: z.string(), max: z.number().int().min(1).max(12).default(4) }),
     response: z.object({ candidates: z.array(referenceCandidateSchema), warnings: z.array(z.string()) }),
   },
+  'occlusion.suggestHands': {
+    /**
+     * Occluder suggestions from hands detected over a segment's frames (sampled: every 3rd frame,
+     * at most ~40 frames) whose box overlaps the lower face of the segment's face track.
+     */
+    request: z.object({ project: projectDoc, segmentId: z.string().min(1) }),
+    response: z.object({
+      suggestions: z.array(handSuggestionSchema),
+      /** Frames the hand detector ran on, and the hands it saw there (before the face filter). */
+      sampledFrames: z.number().int(),
+      handsSeen: z.number().int(),
+      /** Lower-face rectangle the hands were tested against ([x, y, w, h] pixels), null when no face. */
+      faceRect: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+      warnings: z.array(z.string()),
+    }),
+  },
   'project.activate': {
     /** Tells the services which project is open: its media (and folder) become readable through media URLs. */
     request: z.object({ path: absPath.nullable(), project: projectDoc }),
@@ -262,6 +287,17 @@ export function isChannel(name: unknown): name is Channel {
 export const eventSchemas = {
   'job.update': jobSnapshotSchema,
   'host.restarted': z.object({ reason: z.string() }),
+  /**
+   * A composited crop of a segment being rendered (interactive preview, at most ~5 per second):
+   * `image` is a PNG data URL of the crop, downscaled; draw it at `rect` (full-frame pixels).
+   */
+  'render.preview': z.object({
+    jobId: z.string(),
+    segmentId: z.string(),
+    frame: z.number().int(),
+    rect: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
+    image: z.string(),
+  }),
   'autosave.written': z.object({ path: z.string(), savedAt: z.string() }),
 } as const;
 export type EventName = keyof typeof eventSchemas;

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { PipelineService } from '../pipeline-service';
-import type { AnalysisResult, CallContext, HostArgs, HostMethod, HostResult } from './protocol';
+import type { AnalysisResult, CallContext, HostArgs, HostMethod, HostResult, PreviewFrame } from './protocol';
+import { plausibleHand, sampleFrames, suggestHandOccluders } from '../../../shared/masks/hands';
+import { unionRectFromBoxes } from '../../../shared/masks/union';
+import { previewDataUrl, throttle } from '../preview-image';
+
+/** Interactive render preview: at most one frame per this many milliseconds (5 per second). */
+export const PREVIEW_INTERVAL_MS = 200;
 import type { MediaInfo } from '../../../shared/api/contract';
 import { computePeaks } from '../peaks';
 import { runFfmpeg } from '../ffmpeg-run';
@@ -187,6 +193,18 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     await fsp.mkdir(path.dirname(args.out), { recursive: true });
     const tmp = tempPathNextTo(args.out);
     try {
+      if (args.preview && ctx.onPreview) {
+        // Interactive preview: render the segment into the pipeline's render cache first, sending
+        // a downscaled crop at most 5 times a second; runDub then reuses the cached render.
+        const send = ctx.onPreview;
+        const throttled = throttle<{ frame: number; rect: PreviewFrame['rect']; width: number; height: number; data: Uint8Array }>(PREVIEW_INTERVAL_MS, (f) =>
+          send({ frame: f.frame, rect: f.rect, image: previewDataUrl(f.width, f.height, f.data) }),
+        );
+        await pipeline.renderPreview({ ...args.dub, out: tmp, signal: ctx.signal, onProgress: ctx.onProgress }, (frame, rect) => {
+          if (frame.pixFmt === 'yuv420p') return;
+          throttled({ frame: frame.index, rect: { ...rect }, width: frame.width, height: frame.height, data: frame.data });
+        });
+      }
       const result = await pipeline.runDub({ ...args.dub, out: tmp, signal: ctx.signal, onProgress: ctx.onProgress });
       await commitTempFile(tmp, args.out);
       return { ...result, out: args.out };
@@ -275,7 +293,52 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     return { candidates, warnings: r.warnings };
   }
 
+  async function suggestHands(args: HostArgs<'suggestHands'>, ctx: CallContext): Promise<HostResult<'suggestHands'>> {
+    const warnings: string[] = [];
+    const { startFrame, endFrame } = args.segment;
+    const noFace = (err: unknown) => err instanceof UserError && (err.code === 'E_NO_FACE' || err.code === 'E_FACE_INDEX');
+    const tracking = await pipeline.trackFaces(args.video, { cacheDir: path.join(cacheDir, 'pipeline'), signal: ctx.signal }).catch((err: unknown) => {
+      if (!noFace(err)) throw err;
+      warnings.push(`${(err as Error).message} Hands cannot be matched to a face.`);
+      return undefined;
+    });
+    let face: { x: number; y: number; w: number; h: number } | null = null;
+    if (tracking === null) warnings.push('Face tracking is not available, so hands cannot be matched to the face.');
+    else if (!tracking) {
+      // No usable face (warned above).
+    }
+    else {
+      const { chooseFaceTrack } = await import('../../pipeline/tracking-stage');
+      const { coarseMask, boundingRect } = await import('../../masks/geometry');
+      try {
+        const { track } = chooseFaceTrack(tracking, args.face ?? undefined);
+        const boxes: Array<[number, number, number, number]> = [];
+        for (let f = startFrame; f < endFrame; f++) {
+          const s = track.frames[f];
+          const r = s ? boundingRect([coarseMask(s.mesh)]) : null;
+          if (r) boxes.push([r.x, r.y, r.w, r.h]);
+        }
+        face = unionRectFromBoxes(boxes, tracking.width, tracking.height);
+        if (!face) warnings.push(`The chosen face is not seen on frames ${startFrame}-${endFrame}, so hands cannot be matched to it.`);
+      } catch (err) {
+        if (!noFace(err)) throw err;
+        warnings.push(`${(err as Error).message} Hands cannot be matched to a face.`);
+      }
+    }
+    const { frames, step } = sampleFrames(startFrame, endFrame, 3, 40);
+    const detections = await pipeline.detectHands(args.video, frames, ctx.signal);
+    const suggestions = suggestHandOccluders(detections, face, { step });
+    return {
+      suggestions,
+      sampledFrames: detections.length,
+      handsSeen: detections.reduce((a, d) => a + d.hands.filter((h) => plausibleHand(h)).length, 0),
+      faceRect: face ? [face.x, face.y, face.w, face.h] : null,
+      warnings,
+    };
+  }
+
   return {
+    suggestHands,
     probe,
     peaks,
     speech,

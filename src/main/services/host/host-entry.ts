@@ -3,7 +3,7 @@ import { toErrorInfo } from '../../../shared/api/errors';
 import { createFakePipeline } from '../pipeline-fake';
 import { createRealPipeline } from '../pipeline-real';
 import { createHostHandlers, type HostHandlers } from './handlers';
-import type { FromHost, HostConfig, HostMethod, ToHost } from './protocol';
+import type { FromHost, HostConfig, HostMethod, PreviewFrame, ToHost } from './protocol';
 
 /**
  * Entry point of the inference host: an Electron utilityProcess (messages on
@@ -49,9 +49,13 @@ port.onMessage((msg) => {
   }
   const ac = new AbortController();
   running.set(msg.id, ac);
-  const handler = handlers[msg.method as HostMethod] as (args: unknown, ctx: { signal: AbortSignal; onProgress: (p: unknown) => void }) => Promise<unknown>;
+  const handler = handlers[msg.method as HostMethod] as (args: unknown, ctx: { signal: AbortSignal; onProgress: (p: unknown) => void; onPreview: (p: PreviewFrame) => void }) => Promise<unknown>;
   const run = handler
-    ? handler(msg.args, { signal: ac.signal, onProgress: (progress) => port.post({ type: 'progress', id: msg.id, progress: progress as never }) })
+    ? handler(msg.args, {
+        signal: ac.signal,
+        onProgress: (progress) => port.post({ type: 'progress', id: msg.id, progress: progress as never }),
+        onPreview: (preview) => port.post({ type: 'preview', id: msg.id, preview }),
+      })
     : Promise.reject(new Error(`unknown host method ${msg.method}`));
   run.then(
     (result) => port.post({ type: 'result', id: msg.id, result }),

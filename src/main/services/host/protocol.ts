@@ -42,6 +42,27 @@ export interface ReferenceCandidate {
   thumbnail: string | null;
 }
 
+export interface HandSuggestionArgs {
+  video: string;
+  face: number | null;
+  segment: { startFrame: number; endFrame: number };
+}
+export interface HandSuggestionResult {
+  suggestions: Array<{ keyframes: Array<{ frame: number; polygon: Array<[number, number]> }>; score: number; reason: string }>;
+  sampledFrames: number;
+  handsSeen: number;
+  faceRect: [number, number, number, number] | null;
+  warnings: string[];
+}
+
+/** A downscaled composited crop of a segment being rendered (interactive preview). */
+export interface PreviewFrame {
+  frame: number;
+  rect: { x: number; y: number; w: number; h: number };
+  /** PNG data URL. */
+  image: string;
+}
+
 /** Method name -> [arguments, result]. */
 export interface HostMethods {
   probe: [{ path: string; kind: 'video' | 'audio' }, MediaInfo];
@@ -51,10 +72,12 @@ export interface HostMethods {
   frameImage: [{ path: string; frame: number; height: number }, { image: string }];
   engines: [Record<string, never>, { engines: EngineDescription[]; defaultEngine: string }];
   describeEngine: [{ engine: string; pack: string }, EngineDescription];
-  render: [{ dub: HostDubOptions; out: string }, DubJobResult];
+  /** `preview`: stream throttled preview frames of the (single) segment while it renders. */
+  render: [{ dub: HostDubOptions; out: string; preview?: boolean }, DubJobResult];
   export: [{ args: string[]; tmp: string; out: string; duration: number }, ExportProbe];
   analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];
   suggestReference: [ReferenceSuggestionArgs, { candidates: ReferenceCandidate[]; warnings: string[] }];
+  suggestHands: [HandSuggestionArgs, HandSuggestionResult];
   /** Test hook: the host exits abruptly. */
   crash: [Record<string, never>, never];
 }
@@ -67,6 +90,7 @@ export type ToHost = { type: 'call'; id: number; method: HostMethod; args: unkno
 export type FromHost =
   | { type: 'ready'; pipeline: 'real' | 'fake' }
   | { type: 'progress'; id: number; progress: DubProgress }
+  | { type: 'preview'; id: number; preview: PreviewFrame }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: ApiErrorInfo }
   | { type: 'log'; message: string };
@@ -81,4 +105,6 @@ export interface HostConfig {
 export interface CallContext {
   signal: AbortSignal;
   onProgress: (p: DubProgress) => void;
+  /** Interactive preview frames (render calls); absent when nobody listens. */
+  onPreview?: (p: PreviewFrame) => void;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { ApiError } from '../../../shared/api/errors';
 import { CancelledError, UserError } from '../../util/errors';
 import type { DubProgress } from '../../pipeline/api';
-import type { FromHost, HostArgs, HostConfig, HostMethod, HostResult, ToHost } from './protocol';
+import type { FromHost, HostArgs, HostConfig, HostMethod, HostResult, PreviewFrame, ToHost } from './protocol';
 import type { HostHandlers } from './handlers';
 
 /** A started host process/thread, as the supervisor sees it. */
@@ -18,6 +18,7 @@ export type HostLauncher = () => HostChannel;
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (p: DubProgress) => void;
+  onPreview?: (p: PreviewFrame) => void;
 }
 
 /** Anything that runs host methods: the supervised host, or the handlers in-process (tests). */
@@ -29,6 +30,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   onProgress?: (p: DubProgress) => void;
+  onPreview?: (p: PreviewFrame) => void;
   method: HostMethod;
 }
 
@@ -69,6 +71,7 @@ export class HostSupervisor implements HostCaller {
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'progress') p.onProgress?.(msg.progress);
+    else if (msg.type === 'preview') p.onPreview?.(msg.preview);
     else if (msg.type === 'result') {
       this.pending.delete(msg.id);
       p.resolve(msg.result);
@@ -102,7 +105,7 @@ export class HostSupervisor implements HostCaller {
     const ch = this.ensure();
     const id = this.nextId++;
     return new Promise<HostResult<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, method });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onPreview: opts.onPreview, method });
       opts.signal?.addEventListener('abort', () => {
         if (this.pending.has(id)) this.channel?.post({ type: 'cancel', id });
       }, { once: true });
@@ -129,8 +132,8 @@ export class InProcessHost implements HostCaller {
   constructor(private readonly handlers: HostHandlers) {}
 
   async call<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions = {}): Promise<HostResult<M>> {
-    const fn = this.handlers[method] as unknown as (a: HostArgs<M>, ctx: { signal: AbortSignal; onProgress: (p: DubProgress) => void }) => Promise<HostResult<M>>;
-    return fn(args, { signal: opts.signal ?? new AbortController().signal, onProgress: opts.onProgress ?? (() => {}) });
+    const fn = this.handlers[method] as unknown as (a: HostArgs<M>, ctx: { signal: AbortSignal; onProgress: (p: DubProgress) => void; onPreview?: (p: PreviewFrame) => void }) => Promise<HostResult<M>>;
+    return fn(args, { signal: opts.signal ?? new AbortController().signal, onProgress: opts.onProgress ?? (() => {}), onPreview: opts.onPreview });
   }
 }
 

@@ -5,7 +5,7 @@ import * as ops from '../../../shared/project/segments';
 import type { Segment } from '../../../shared/project/schema';
 import { formatSeconds, formatTimecode } from '../../../shared/time';
 import { useEffect, useState } from 'react';
-import { analyzeFaces, cancelJob, deleteSelected, edit, loadEnginePack, mergeSelectedWithNext, renderSegment, selectSegment, splitAtPlayhead, suggestReferences } from '../state/actions';
+import { acceptHandSuggestion, analyzeFaces, cancelJob, suggestHands, deleteSelected, edit, loadEnginePack, mergeSelectedWithNext, renderSegment, selectSegment, splitAtPlayhead, suggestReferences } from '../state/actions';
 import { playback } from '../state/playback';
 import { useEditor, useProject, type Tool } from '../state/store';
 import { STATUS_COLORS, useSegmentStatuses } from './Timeline';
@@ -211,6 +211,7 @@ function MaskPanel({ seg }: { seg: Segment }) {
           </li>
         ))}
       </ul>
+      <HandSuggestionsPanel seg={seg} />
       {suggestions.length > 0 && (
         <div className="suggestions">
           <h4>Suggested occluders</h4>
@@ -232,6 +233,44 @@ function MaskPanel({ seg }: { seg: Segment }) {
         </div>
       )}
     </Section>
+  );
+}
+
+/** Occluders suggested from hands detected over the lower face (Find hands -> Add as occluder). */
+function HandSuggestionsPanel({ seg }: { seg: Segment }) {
+  const result = useEditor((s) => s.handSuggestions);
+  const finding = useEditor((s) => s.findingHands);
+  const mine = result?.segmentId === seg.id ? result : null;
+  return (
+    <div className="suggestions" data-testid="hand-suggestions">
+      <div className="row">
+        <h4>Hands over the mouth</h4>
+        <button onClick={() => void suggestHands(seg.id)} disabled={finding !== null} data-testid="find-hands" title="Detect hands on sampled frames of the segment and suggest occluder outlines">
+          {finding === seg.id ? 'Finding hands…' : mine ? 'Find hands again' : 'Find hands'}
+        </button>
+      </div>
+      {mine && mine.suggestions.length === 0 && (
+        <p className="muted" data-testid="hand-suggestions-empty">
+          No hands found over the lower face ({mine.sampledFrames} frames checked{mine.handsSeen > 0 ? `, ${mine.handsSeen} hand${mine.handsSeen === 1 ? '' : 's'} elsewhere` : ''}).
+        </p>
+      )}
+      {mine?.suggestions.map((s, i) => (
+        <div key={i} className="suggestion" data-testid="hand-suggestion">
+          <span>{s.reason}</span>
+          <button
+            onClick={() => {
+              const id = acceptHandSuggestion(seg.id, s);
+              if (!id) return;
+              playback.seekFrame(s.keyframes[0].frame);
+              useEditor.setState({ selectedShapeId: id, tool: 'select' });
+            }}
+            data-testid="accept-hand"
+          >
+            Add as occluder
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -19,6 +19,32 @@ function TakeVideo({ slot, url, startSec, endSec, visible, testId }: { slot: str
   return <video ref={ref} className="media take" src={url} muted playsInline preload="auto" data-testid={testId} style={{ visibility: visible ? 'visible' : 'hidden' }} />;
 }
 
+/**
+ * The latest crop of a render in flight for segment `segmentId`, drawn at its full-frame rect over
+ * the video (same letterboxing as the video: an SVG with the frame's viewBox). The final take
+ * replaces it when the job finishes.
+ */
+function RenderPreviewOverlay({ width, height, segmentId }: { width: number; height: number; segmentId: string | null }) {
+  const previews = useEditor((s) => s.renderPreviews);
+  const list = Object.values(previews).filter((p) => segmentId === null || p.segmentId === segmentId);
+  const p = list[list.length - 1];
+  if (!p) return null;
+  return (
+    <svg className="media render-preview" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="xMidYMid meet" style={{ pointerEvents: 'none' }} data-testid="render-preview" data-frame={p.frame}>
+      <image
+        href={p.image}
+        x={p.rect.x}
+        y={p.rect.y}
+        width={p.rect.w}
+        height={p.rect.h}
+        preserveAspectRatio="none"
+        onLoad={() => useEditor.setState((s) => ({ previewFramesDrawn: s.previewFramesDrawn + 1 }))}
+      />
+      <rect x={p.rect.x} y={p.rect.y} width={p.rect.w} height={p.rect.h} fill="none" stroke="#f5a623" strokeWidth={Math.max(1, width / 400)} strokeDasharray="6 4" />
+    </svg>
+  );
+}
+
 /** A muted copy of the original that follows the playhead (right pane of side-by-side). */
 function MirrorVideo({ url }: { url: string }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -142,6 +168,7 @@ export function Preview() {
           <video ref={videoRef} className="media" src={url} playsInline preload="auto" data-testid="video-original" />
           {mode === 'dubbed' && takeUrl && here && <TakeVideo slot="active" url={takeUrl} startSec={here.startFrame / fps} endSec={here.endFrame / fps} visible={inTake} testId="video-take" />}
           {mode === 'side-by-side' && compareUrl && selected && <TakeVideo slot="compare" url={compareUrl} startSec={selected.startFrame / fps} endSec={selected.endFrame / fps} visible={inSelected} testId="video-compare" />}
+          <RenderPreviewOverlay width={video.width} height={video.height} segmentId={null} />
           <MaskOverlay width={video.width} height={video.height} />
           <div className="pane-label">{mode === 'dubbed' ? (inTake ? `Dubbed (take ${take?.id})` : 'Original (no ready take here)') : mode === 'side-by-side' && compare ? `Take ${compare.id}` : 'Original'}</div>
         </div>

@@ -1,4 +1,5 @@
-import type { Api, JobSnapshot } from '../../../shared/api/contract';
+import type { Api, HandSuggestion, JobSnapshot } from '../../../shared/api/contract';
+import { addShape, nextShapeId, setShapeKeyframe } from '../../../shared/masks/keyframes';
 import { ApiError } from '../../../shared/api/errors';
 import { fillParams } from '../../../shared/engines';
 import { commit, createHistory, redo as historyRedo, replacePresent, undo as historyUndo, type CommitOptions } from '../../../shared/project/history';
@@ -109,6 +110,11 @@ function defaultEngineParams(engineId?: string): { engine: string; params: Recor
 export async function init(a: Api): Promise<void> {
   useEditor.setState({ api: a });
   a.on('job.update', onJobUpdate);
+  a.on('render.preview', (p) => {
+    // Only while the job is still in flight (a late event must not resurrect a finished preview).
+    if (!useEditor.getState().pendingRenders[p.jobId]) return;
+    useEditor.setState((s) => ({ renderPreviews: { ...s.renderPreviews, [p.jobId]: p } }));
+  });
   a.on('host.restarted', (e) => toast('error', e.reason, 'Jobs that were running were marked as failed; start them again.', 'E_HOST_CRASHED'));
   a.on('autosave.written', (e) => useEditor.setState({ autosavedAt: e.savedAt }));
   (a.on as (event: string, fn: (ok: unknown) => void) => () => void)('connection', (ok) => useEditor.setState({ connected: ok === true }));
@@ -457,6 +463,13 @@ function onJobUpdate(job: JobSnapshot): void {
       return { pendingRenders: rest };
     });
   }
+  if (final && useEditor.getState().renderPreviews[job.jobId]) {
+    useEditor.setState((s) => {
+      const rest = { ...s.renderPreviews };
+      delete rest[job.jobId];
+      return { renderPreviews: rest };
+    });
+  }
   if (job.state === 'done' && job.result?.kind === 'render') {
     const r = job.result;
     applyResult((p) => ops.addTake(p, r.segmentId, r.take));
@@ -510,6 +523,32 @@ export async function suggestReferences(segmentId: string): Promise<void> {
   } finally {
     useEditor.setState({ busy: null });
   }
+}
+
+/** Looks for hands over the lower face on the segment's frames (occluder suggestions). */
+export async function suggestHands(segmentId: string): Promise<void> {
+  useEditor.setState({ findingHands: segmentId });
+  try {
+    const r = await api().call('occlusion.suggestHands', { project: getProject(), segmentId });
+    useEditor.setState({ handSuggestions: { ...r, segmentId } });
+    for (const w of r.warnings) toast('info', w);
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ findingHands: null });
+  }
+}
+
+/** Adds a hand suggestion to the segment's occlusion mask as a new keyframed shape (one undo step). */
+export function acceptHandSuggestion(segmentId: string, suggestion: HandSuggestion): string | null {
+  const seg = getProject().segments.find((s) => s.id === segmentId);
+  if (!seg) return null;
+  const id = nextShapeId(seg.occlusion, 'hand');
+  const [first, ...rest] = suggestion.keyframes;
+  let mask = addShape(seg.occlusion, id, first.frame, first.polygon);
+  for (const k of rest) mask = setShapeKeyframe(mask, id, k.frame, [k.polygon]);
+  edit((p) => ops.updateSegment(p, segmentId, { occlusion: mask }));
+  return id;
 }
 
 /**

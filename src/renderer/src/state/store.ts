@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Api, JobSnapshot, MediaInfo, ResponseOf } from '../../../shared/api/contract';
+import type { Api, EventPayload, JobSnapshot, MediaInfo, ResponseOf } from '../../../shared/api/contract';
 import type { ApiErrorInfo } from '../../../shared/api/errors';
 import type { EngineDescriptionWire } from '../../../shared/engines';
 import { createHistory, type History } from '../../../shared/project/history';
@@ -11,6 +11,8 @@ export type ExportResult = Extract<NonNullable<JobSnapshot['result']>, { kind: '
 export type ThumbStrip = ResponseOf<'media.thumbnails'>;
 export type ReferenceCandidates = ResponseOf<'reference.suggest'>;
 export type MissingMedia = ResponseOf<'project.open'>['missing'];
+export type HandSuggestions = ResponseOf<'occlusion.suggestHands'>;
+export type RenderPreview = EventPayload<'render.preview'>;
 
 export interface Toast {
   id: number;
@@ -84,6 +86,14 @@ export interface EditorState {
   pendingRenders: Record<string, { segmentId: string; specKey: string }>;
   analysis: AnalysisResult | null;
   refCandidates: (ReferenceCandidates & { segmentId: string }) | null;
+  /** Occluder suggestions from detected hands, for one segment (null until asked). */
+  handSuggestions: (HandSuggestions & { segmentId: string }) | null;
+  /** Segment being searched for hands. */
+  findingHands: string | null;
+  /** Latest interactive preview crop per render job in flight. */
+  renderPreviews: Record<string, RenderPreview>;
+  /** Preview crops drawn over the video so far (tests read it). */
+  previewFramesDrawn: number;
   toasts: Toast[];
   dialog: Dialog | null;
   fileDialog: FileDialog | null;
@@ -125,6 +135,10 @@ export const useEditor = create<EditorState>(() => ({
   pendingRenders: {},
   analysis: null,
   refCandidates: null,
+  handSuggestions: null,
+  findingHands: null,
+  renderPreviews: {},
+  previewFramesDrawn: 0,
   toasts: [],
   dialog: null,
   fileDialog: null,
