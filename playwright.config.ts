@@ -23,7 +23,9 @@ export default defineConfig({
   outputDir: 'test-results/playwright',
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry: a rare hang waiting on the interactive host (about 1 run in 4 on 2 loaded cores) is
+  // under investigation; a real failure still fails twice.
+  retries: 1,
   timeout: 6 * 60_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],

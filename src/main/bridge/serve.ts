@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../services/backend';
-import { workerLauncher } from '../services/host/supervisor';
+import { processLauncher } from '../services/host/supervisor';
 import { startBridge } from './server';
 import { buildWebRenderer } from './web-build';
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     stateDir,
     browseRoots: roots,
     pipelineKind: args.fake ? 'fake' : 'real',
-    launcher: (_name, config) => workerLauncher(new URL('../services/host/host-entry.ts', import.meta.url), config),
+    launcher: (_name, config) => processLauncher(new URL('../services/host/host-entry.ts', import.meta.url), config),
     dialogs: null,
     testHooks: args.testHooks,
     log,

@@ -31,8 +31,14 @@ function connect(): { port: Port; config: HostConfig } {
       port: { post: (m) => electronPort.postMessage(m), onMessage: (fn) => electronPort.on('message', (e) => fn(e.data as ToHost)) },
     };
   }
+  if (!workerPort && process.send && process.env.DUBBING_HOST_CONFIG) {
+    // A forked Node child process (the bridge server's hosts): messages over the IPC channel.
+    const config = JSON.parse(Buffer.from(process.env.DUBBING_HOST_CONFIG, 'base64').toString('utf8')) as HostConfig;
+    const send = process.send.bind(process);
+    return { config, port: { post: (m) => void send(m), onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)) } };
+  }
   const wp = workerPort;
-  if (!wp) throw new Error('host-entry must run as a worker thread or an Electron utility process');
+  if (!wp) throw new Error('host-entry must run as a worker thread, a forked child process or an Electron utility process');
   const config = (workerData as { config: HostConfig }).config;
   return { config, port: { post: (m) => wp.postMessage(m), onMessage: (fn) => wp.on('message', fn) } };
 }

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ApiError } from '../../../shared/api/errors';
 import { CancelledError, UserError } from '../../util/errors';
 import type { DubProgress } from '../../pipeline/api';
@@ -166,6 +168,49 @@ export function workerLauncher(entry: URL, config: HostConfig): HostLauncher {
       },
       kill: () => {
         void worker.terminate();
+      },
+    };
+  };
+}
+
+/**
+ * Launches the host as a separate Node process (the bridge server): the same isolation as
+ * Electron's utilityProcess, so native add-ons that are not safe in several worker threads of one
+ * process (onnxruntime-node) and crashes stay inside the host. From TypeScript sources the child
+ * runs under tsx's loader.
+ */
+export function processLauncher(entry: URL, config: HostConfig): HostLauncher {
+  return () => {
+    const fromSource = entry.pathname.endsWith('.ts');
+    const child = fork(fileURLToPath(entry), [], {
+      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      env: { ...process.env, DUBBING_HOST_CONFIG: Buffer.from(JSON.stringify(config)).toString('base64') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    let exitFn: ((code: number | null) => void) | null = null;
+    let exited = false;
+    child.on('error', () => {
+      // A failed spawn is followed by 'exit', reported as a crash.
+    });
+    child.on('exit', (code) => {
+      exited = true;
+      exitFn?.(code);
+    });
+    // The host never outlives the server.
+    const onParentExit = () => child.kill('SIGKILL');
+    process.once('exit', onParentExit);
+    return {
+      post: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      onMessage: (fn) => child.on('message', (m) => fn(m as never)),
+      onExit: (fn) => {
+        exitFn = fn;
+        if (exited) fn(null);
+      },
+      kill: () => {
+        child.kill('SIGKILL');
       },
     };
   };
