@@ -23,8 +23,10 @@ export default defineConfig({
   outputDir: 'test-results/playwright',
   fullyParallel: false,
   workers: 1,
-  // One retry: a rare hang waiting on the interactive host (about 1 run in 4 on 2 loaded cores) is
-  // under investigation; a real failure still fails twice.
+  // One retry as a safety net on loaded 2-core CI machines (a real failure still fails twice).
+  // The hang that needed it (concurrent first-time dynamic imports in the host under tsx's
+  // loader) is fixed by preloading the pipeline modules in host-entry.ts; DUBBING_HOST_TRACE=1
+  // logs every host call with its duration.
   retries: 1,
   timeout: 6 * 60_000,
   expect: { timeout: 20_000 },

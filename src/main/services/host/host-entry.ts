@@ -45,6 +45,33 @@ function connect(): { port: Port; config: HostConfig } {
 
 const { port, config } = connect();
 const pipeline = config.pipeline === 'fake' ? createFakePipeline() : createRealPipeline();
+
+/**
+ * Loads the pipeline modules the handlers import lazily, one after another, before any call
+ * runs: concurrent first-time dynamic imports under a module loader hook (tsx, when running from
+ * sources) can stall forever, which left calls (peaks, thumbnails) without an answer.
+ */
+async function preloadPipeline(): Promise<void> {
+  if (config.pipeline === 'fake') return;
+  const modules = [
+    () => import('../../media/probe'),
+    () => import('../../media/decode'),
+    () => import('../../media/audio-decode'),
+    () => import('../../audio/vad'),
+    () => import('../../masks/geometry'),
+    () => import('../../tracking/landmarks'),
+    () => import('../../tracking/mesh-detector'),
+    () => import('../../engines/registry'),
+    () => import('../../engines/reference/auto-reference'),
+    () => import('../../pipeline/tracking-stage'),
+    () => import('../../pipeline/reference-stage'),
+    () => import('../../pipeline/job'),
+    () => import('../../pipeline/segment-render'),
+    () => import('../../pipeline/dub'),
+  ];
+  for (const load of modules) await load();
+}
+const warm = preloadPipeline().catch((err: unknown) => port.post({ type: 'log', message: `host preload failed: ${(err as Error)?.stack ?? String(err)}` }));
 const handlers: HostHandlers = createHostHandlers(pipeline, config.cacheDir);
 const running = new Map<number, AbortController>();
 
@@ -55,6 +82,10 @@ port.onMessage((msg) => {
   }
   const ac = new AbortController();
   running.set(msg.id, ac);
+  void warm.then(() => dispatch(msg as Extract<ToHost, { type: 'call' }>, ac));
+});
+
+function dispatch(msg: Extract<ToHost, { type: 'call' }>, ac: AbortController): void {
   const handler = handlers[msg.method as HostMethod] as (args: unknown, ctx: { signal: AbortSignal; onProgress: (p: unknown) => void; onPreview: (p: PreviewFrame) => void }) => Promise<unknown>;
   const run = handler
     ? handler(msg.args, {
@@ -71,6 +102,6 @@ port.onMessage((msg) => {
       port.post({ type: 'error', id: msg.id, error: toErrorInfo(err) });
     },
   ).finally(() => running.delete(msg.id));
-});
+}
 
 port.post({ type: 'ready', pipeline: pipeline.kind });

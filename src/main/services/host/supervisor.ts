@@ -107,7 +107,22 @@ export class HostSupervisor implements HostCaller {
     const ch = this.ensure();
     const id = this.nextId++;
     return new Promise<HostResult<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onPreview: opts.onPreview, method });
+      const t0 = Date.now();
+      const trace = process.env.DUBBING_HOST_TRACE ? (what: string) => this.events.log?.(`[${this.name}] #${id} ${method} ${what} after ${Date.now() - t0} ms`) : null;
+      trace?.('sent');
+      this.pending.set(id, {
+        resolve: (v: unknown) => {
+          trace?.('done');
+          (resolve as (v: unknown) => void)(v);
+        },
+        reject: (e: unknown) => {
+          trace?.('failed');
+          reject(e);
+        },
+        onProgress: opts.onProgress,
+        onPreview: opts.onPreview,
+        method,
+      });
       opts.signal?.addEventListener('abort', () => {
         if (this.pending.has(id)) this.channel?.post({ type: 'cancel', id });
       }, { once: true });
