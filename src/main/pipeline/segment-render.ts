@@ -5,7 +5,7 @@ import type { SegmentSpec } from './api';
 import type { JobContext } from './job';
 import type { RgbFrame } from '../media/types';
 import type { Rect } from '../masks/types';
-import type { EngineFrameInput, FrameRange } from '../engines/types';
+import type { EngineFrameInput, FrameRange, PreparedEngine } from '../engines/types';
 import { decodeFrames } from '../media/decode';
 import { createEncoder } from '../media/encode';
 import { probeMedia } from '../media/probe';
@@ -22,6 +22,17 @@ import { pickReference } from './reference-stage';
 export const RENDER_VERSION = 3;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
 export const PREFETCH_FRAMES = 8;
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
 
 /** Counts engine renders that actually ran (cache misses); regression guards read it. */
 export const segmentRenders = { count: 0 };
@@ -168,8 +179,16 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   }
   if (o.lookupOnly) return 'miss';
   segmentRenders.count++;
+  const firstFrame = deferred<IteratorResult<RgbFrame>>();
   await fsp.mkdir(path.dirname(file), { recursive: true });
-  const prepared = await engine.prepare({
+  // Start the decoder (read-ahead) and the encoder before the engine prepares, so ffmpeg's
+  // start-up and seek overlap the engine's preparation.
+  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
+  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) }), PREFETCH_FRAMES);
+  void frames.next().then((first) => firstFrame.resolve(first), (err) => firstFrame.reject(err));
+  let prepared: PreparedEngine;
+  try {
+    prepared = await engine.prepare({
     video: info,
     range,
     reference: { start: ref.start, end: ref.end },
@@ -184,9 +203,13 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     signal: o.signal,
     log: o.log,
   });
+  } catch (err) {
+    await firstFrame.promise.catch(() => undefined);
+    await frames.return(undefined);
+    await encoder.abort();
+    throw err;
+  }
   const prepareSec = (performance.now() - t0) / 1000;
-  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
-  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) }), PREFETCH_FRAMES);
   const busy = { engine: 0, composite: 0 };
   let maxInFlight = 0;
   let done = 0;
@@ -210,7 +233,13 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     window.length = 0;
   };
   try {
-    for await (const frame of frames) {
+    const first = await firstFrame.promise;
+    const rest = (async function* () {
+      if (!first.done) yield first.value;
+      else return;
+      for await (const f of { [Symbol.asyncIterator]: () => frames }) yield f;
+    })();
+    for await (const frame of rest) {
       throwIfAborted(o.signal);
       maxInFlight = Math.max(maxInFlight, 1 + window.length + frames.buffered);
       window.push({ frame, sample: track.frames[frame.index] });
