@@ -40,6 +40,7 @@ export const REFERENCE_ENGINE_DESCRIPTION: EngineDescription = {
     { key: 'silence', label: 'Closed mouth in silence', min: 0, max: 5, step: 0.1, default: 2, help: 'How strongly silence in the dubbed audio selects closed-mouth reference frames.' },
     { key: 'energy', label: 'Energy emphasis', min: 0, max: 20, step: 0.5, default: 1, help: 'Extra weight of the loudness contour (syllable rhythm) in the audio match, relative to the spectral shape.' },
     { key: 'contextMs', label: 'Audio context (ms)', min: 80, max: 1200, step: 20, default: 360, help: 'Width of the audio window compared around each frame (coarticulation spans a few hundred ms).' },
+    { key: 'cutBlend', label: 'Cut blend', min: 0, max: 0.9, step: 0.05, default: 0.5, help: 'At a jump between stretches of the reference, how much of the frame that would have come next is blended in (0 = hard cut).' },
     { key: 'colourMatch', label: 'Colour match', min: 0, max: 1, step: 1, default: 1, integer: true, help: 'Match the reference mouth\'s colour to the target frame (mean/std per channel).' },
   ],
   needs: { weights: false, lipHabitReference: true, referenceAudio: true },
@@ -233,6 +234,10 @@ export class ReferenceEngine implements Engine {
     const layout = buildWarpLayout(canonical);
     const needed = new Set<number>();
     for (let t = 0; t < T; t++) needed.add(refIdx[path[t]]);
+    // At a cut the frame that would naturally have followed is blended in (see renderOne).
+    const cutBlend = p.cutBlend;
+    const natural = (t: number) => (t > 0 && path[t] !== path[t - 1] + 1 && path[t - 1] + 1 < R ? path[t - 1] + 1 : -1);
+    if (cutBlend > 0) for (let t = 1; t < T; t++) if (natural(t) >= 0) needed.add(refIdx[natural(t)]);
     const refs = new Map<number, RefFrame>();
     const missing: number[] = [];
     for (const f of needed) {
@@ -263,7 +268,7 @@ export class ReferenceEngine implements Engine {
       if (!target || t < 0 || t >= T) return null;
       const ref = refs.get(refIdx[path[t]]);
       if (!ref) return null;
-      return warpReferenceMouth(input.frame, target, ref, layout, colourMatch, (stats) => {
+      const smooth = (stats: { from: ChannelStats; to: ChannelStats }) => {
         // Temporal smoothing of the colour statistics (EMA) so the transfer does not flicker.
         if (!smoothed) smoothed = stats;
         else {
@@ -275,7 +280,15 @@ export class ReferenceEngine implements Engine {
           smoothed = { from: mix(smoothed.from, stats.from), to: mix(smoothed.to, stats.to) };
         }
         return smoothed;
-      });
+      };
+      const patch = warpReferenceMouth(input.frame, target, ref, layout, colourMatch, smooth);
+      // Cut: the mouth jumps to another stretch of the reference. Blend in the frame that would
+      // have come next (warped onto the same face), so the jump is spread over two frames.
+      const n = cutBlend > 0 ? natural(t) : -1;
+      const next = n >= 0 ? refs.get(refIdx[n]) : undefined;
+      if (!patch || !next) return patch;
+      const other = warpReferenceMouth(input.frame, target, next, layout, colourMatch, (st) => smoothed ?? st);
+      return other ? blendPatches(patch, other, cutBlend) : patch;
     };
 
     return {
@@ -291,6 +304,29 @@ export class ReferenceEngine implements Engine {
       ...{ path: Int32Array.from(path, (r) => refIdx[r]) },
     } as PreparedEngine & { path: Int32Array };
   }
+}
+
+/**
+ * Blends patch `b` into patch `a` with weight `w` over `a`'s region (colours and alphas):
+ * result = a (1 - w) + b w where `b` covers the pixel, else `a`.
+ */
+export function blendPatches(a: Patch, b: Patch, w: number): Patch {
+  const data = Uint8Array.from(a.data);
+  const alpha = Float32Array.from(a.alpha);
+  for (let y = 0; y < a.height; y++) {
+    const by = a.y + y - b.y;
+    if (by < 0 || by >= b.height) continue;
+    for (let x = 0; x < a.width; x++) {
+      const bx = a.x + x - b.x;
+      if (bx < 0 || bx >= b.width) continue;
+      const ia = y * a.width + x;
+      const ib = by * b.width + bx;
+      if (b.alpha[ib] <= 0) continue;
+      for (let c = 0; c < 3; c++) data[ia * 3 + c] = a.data[ia * 3 + c] * (1 - w) + b.data[ib * 3 + c] * w + 0.5;
+      alpha[ia] = a.alpha[ia] * (1 - w) + b.alpha[ib] * w;
+    }
+  }
+  return { ...a, data, alpha };
 }
 
 /**
