@@ -28,6 +28,14 @@ export interface HostCaller {
   call<M extends HostMethod>(method: M, args: HostArgs<M>, opts?: CallOptions): Promise<HostResult<M>>;
 }
 
+/**
+ * Host methods that are quick and safe to repeat, with how long each may go unanswered (ms)
+ * before the host is presumed stuck (see `call`). Peaks decode the whole track, so they get more.
+ */
+const QUICK_METHODS = new Map<string, number>([['probe', 20_000], ['thumbnails', 30_000], ['frameImage', 20_000], ['engines', 20_000], ['peaks', 120_000]]);
+/** Overrides every quick-call timeout (ms), e.g. for tests. */
+export const QUICK_CALL_TIMEOUT_MS = process.env.DUBBING_QUICK_CALL_TIMEOUT_MS ? Number(process.env.DUBBING_QUICK_CALL_TIMEOUT_MS) : undefined;
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -52,7 +60,7 @@ export class HostSupervisor implements HostCaller {
   constructor(
     readonly name: string,
     private readonly launcher: HostLauncher,
-    private readonly events: { onRestart?: (reason: string) => void; log?: (line: string) => void } = {},
+    private readonly events: { onRestart?: (reason: string) => void; log?: (line: string) => void; quickCallTimeoutMs?: number } = {},
   ) {}
 
   private ensure(): HostChannel {
@@ -101,7 +109,25 @@ export class HostSupervisor implements HostCaller {
     this.events.onRestart?.(reason);
   }
 
-  call<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions = {}): Promise<HostResult<M>> {
+  /**
+   * Runs a host method. Quick, side-effect-free calls (probe, peaks, thumbnails, frame images,
+   * the engine list) have a watchdog: if one gets no answer within its limit (`QUICK_METHODS`)
+   * the host is presumed stuck, restarted, and the call is retried once on the fresh host, so a
+   * wedged host never freezes the editor.
+   */
+  async call<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions = {}): Promise<HostResult<M>> {
+    const limit = QUICK_METHODS.get(method);
+    if (limit === undefined) return this.callOnce(method, args, opts);
+    const timeout = this.events.quickCallTimeoutMs ?? QUICK_CALL_TIMEOUT_MS ?? limit;
+    try {
+      return await this.callOnce(method, args, opts, timeout);
+    } catch (err) {
+      if (!(err instanceof UserError && err.code === 'E_HOST_STUCK')) throw err;
+      return this.callOnce(method, args, opts, timeout);
+    }
+  }
+
+  private callOnce<M extends HostMethod>(method: M, args: HostArgs<M>, opts: CallOptions, timeoutMs?: number): Promise<HostResult<M>> {
     if (this.disposed) return Promise.reject(new UserError('E_SHUTDOWN', 'The editor is shutting down.', ''));
     if (opts.signal?.aborted) return Promise.reject(new CancelledError());
     const ch = this.ensure();
@@ -127,6 +153,38 @@ export class HostSupervisor implements HostCaller {
         if (this.pending.has(id)) this.channel?.post({ type: 'cancel', id });
       }, { once: true });
       ch.post({ type: 'call', id, method, args });
+      if (timeoutMs) {
+        const timer = setTimeout(() => {
+          const p = this.pending.get(id);
+          if (!p) return;
+          this.pending.delete(id);
+          this.events.log?.(`[${this.name}] ${method} got no answer in ${timeoutMs} ms; restarting the host`);
+          p.reject(new UserError('E_HOST_STUCK', `The processing host did not answer (${method}).`, 'It was restarted; try again.'));
+          if (this.channel === ch) {
+            // Detach first so the next call starts a fresh host; calls still on the stuck one fail
+            // as crashed (their callers see E_HOST_CRASHED, as for a crash).
+            this.channel = null;
+            const stranded = [...this.pending.values()];
+            this.pending.clear();
+            for (const q of stranded) q.reject(new UserError('E_HOST_CRASHED', `The processing host stopped answering. The ${q.method} job did not finish.`, 'Start it again; the host was restarted.'));
+            ch.kill();
+          }
+        }, timeoutMs);
+        timer.unref?.();
+        const clear = () => clearTimeout(timer);
+        const entry = this.pending.get(id);
+        if (entry) {
+          const { resolve: res, reject: rej } = entry;
+          entry.resolve = (v) => {
+            clear();
+            res(v);
+          };
+          entry.reject = (e) => {
+            clear();
+            rej(e);
+          };
+        }
+      }
     });
   }
 
