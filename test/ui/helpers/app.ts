@@ -13,7 +13,11 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function chooseFile(page: Page, file: string): Promise<void> {
   const dialog = page.getByTestId('file-dialog');
   await expect(dialog).toBeVisible();
+  // Let the folder listing arrive first: it sets the path field, and typing during that update
+  // raced with it (the field ended up as "<folder><typed path>").
+  await expect(dialog.locator('[data-testid="file-list"][data-loaded="yes"]')).toBeAttached();
   await page.getByTestId('file-path').fill(file);
+  await expect(page.getByTestId('file-path')).toHaveValue(file);
   await page.getByTestId('file-ok').click();
   await expect(dialog).toBeHidden();
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '../../../shared/api/contract';
 import type { ExportCodec } from '../../../shared/project/schema';
 import { cancelJob, exportVideo, pickFile, relink } from '../state/actions';
@@ -30,6 +30,8 @@ function FileBrowser({ d }: { d: FileDialog }) {
   const api = useEditor((s) => s.api);
   const [listing, setListing] = useState<ResponseOf<'fs.list'> | null>(null);
   const [pathText, setPathText] = useState('');
+  /** True once the user edited the path field: a listing that arrives later must not replace it. */
+  const edited = useRef(false);
   const [name, setName] = useState(d.defaultName ?? '');
   const kind = d.fileKind === 'export' ? 'video' : d.fileKind;
   /** Lists `dir`; the path field follows navigation, but never overwrites what the user typed. */
@@ -38,7 +40,7 @@ function FileBrowser({ d }: { d: FileDialog }) {
       ?.call('fs.list', { dir, kind })
       .then((l) => {
         setListing(l);
-        if (d.mode === 'open') setPathText((typed) => (navigate || !typed ? l.dir : typed));
+        if (d.mode === 'open') setPathText((typed) => (navigate || (!typed && !edited.current) ? l.dir : typed));
       })
       .catch(showError);
   };
@@ -59,7 +61,10 @@ function FileBrowser({ d }: { d: FileDialog }) {
           className="grow"
           value={pathText}
           placeholder="/absolute/path/to/file"
-          onChange={(e) => setPathText(e.target.value)}
+          onChange={(e) => {
+            edited.current = true;
+            setPathText(e.target.value);
+          }}
           onKeyDown={(e) => e.key === 'Enter' && choose()}
           data-testid="file-path"
           aria-label="Path"
@@ -73,7 +78,7 @@ function FileBrowser({ d }: { d: FileDialog }) {
           </button>
         ))}
       </div>
-      <ul className="file-list" data-testid="file-list">
+      <ul className="file-list" data-testid="file-list" data-loaded={listing ? "yes" : "no"}>
         {listing?.parent && (
           <li>
             <button className="link" onClick={() => load(listing.parent!)}>
