@@ -24,9 +24,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   // One retry as a safety net on loaded 2-core CI machines (a real failure still fails twice).
-  // The hang that needed it (concurrent first-time dynamic imports in the host under tsx's
-  // loader) is fixed by preloading the pipeline modules in host-entry.ts; DUBBING_HOST_TRACE=1
-  // logs every host call with its duration.
+  // The flake seen before (a file-chooser race: a late folder listing overwrote the typed path)
+  // is fixed; DUBBING_HOST_TRACE=1 logs every host call with its duration when diagnosing.
   retries: 1,
   timeout: 6 * 60_000,
   expect: { timeout: 20_000 },
