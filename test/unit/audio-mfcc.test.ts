@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logMelSpectrogram, melFilterbank } from '../../src/main/audio/mel';
 import { cmvn, dct2Ortho, deltas, mfcc, type FeatureMatrix } from '../../src/main/audio/mfcc';
 import { UserError } from '../../src/main/util/errors';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
+import { rng } from '../helpers/rng';
 
 const matrix = (rows: number[][]): FeatureMatrix => ({
   data: Float32Array.from(rows.flat()),

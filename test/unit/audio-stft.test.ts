@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getRealFft } from '../../src/main/audio/rfft';
 import { hannWindow, stft, stftFrameCount, stftWindow } from '../../src/main/audio/stft';
 import { UserError } from '../../src/main/util/errors';
-
-/** Seeded PRNG (mulberry32), uniform in [-1, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
+import { rng } from '../helpers/rng';
 
 function randomSignal(n: number, seed: number): Float32Array {
   const r = rng(seed);

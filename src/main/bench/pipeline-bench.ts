@@ -179,6 +179,7 @@ export async function benchMemory(clips: BenchClip[], work: string, log: (m: str
   return rows;
 }
 
+/** Folder for the bench's generated clips and results (`$TMPDIR/dubbing-bench`, kept between runs). */
 export function benchWorkDir(): string {
   return path.join(os.tmpdir(), 'dubbing-bench');
 }

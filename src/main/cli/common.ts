@@ -58,3 +58,18 @@ export function fmtDuration(sec: number): string {
   const s = Math.max(0, Math.round(sec));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/**
+ * Parses repeated `--param KEY=NUMBER` flags into engine parameters (validated later against the
+ * engine's schema). @throws UserError E_ARGS for anything that is not KEY=finite number.
+ */
+export function parseParamArgs(list: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kv of list ?? []) {
+    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(kv);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) throw new UserError('E_ARGS', `--param expects KEY=NUMBER, got "${kv}".`, 'Example: --param lambdaA=1.5');
+    out[m[1]] = v;
+  }
+  return out;
+}

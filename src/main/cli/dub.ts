@@ -4,7 +4,7 @@ import { planDub } from '../pipeline/plan';
 import { loadOcclusionMask } from '../masks/occlusion';
 import { builtinEngineDescriptions, resolveParams, ENGINE_IDS } from '../engines/registry';
 import { UserError } from '../util/errors';
-import { fmtDuration, parseNumberArg, parseRangeArg, runCli } from './common';
+import { fmtDuration, parseNumberArg, parseParamArgs, parseRangeArg, runCli } from './common';
 import type { DubProgress } from '../pipeline/api';
 
 const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp4 [options]
@@ -29,16 +29,6 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --json              print a machine-readable result on stdout
 `;
 
-function parseParams(list: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const kv of list ?? []) {
-    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(kv);
-    const v = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(v)) throw new UserError('E_ARGS', `--param expects KEY=NUMBER, got "${kv}".`, 'Example: --param lambdaA=1.5');
-    out[m[1]] = v;
-  }
-  return out;
-}
 
 const json = process.argv.includes('--json');
 void runCli(async (signal) => {
@@ -67,7 +57,7 @@ void runCli(async (signal) => {
   }
   await checkOutputPath(values.out!, [values.video!, values.audio!]);
   const engine = values.engine ?? 'reference';
-  let params = parseParams(values.param);
+  let params = parseParamArgs(values.param);
   const builtin = builtinEngineDescriptions().find((d) => d.id === engine);
   if (builtin) params = resolveParams(builtin.params, params, engine);
   const face = parseNumberArg('--face', values.face);

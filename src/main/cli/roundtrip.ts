@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { nleRoundTrip } from '../pipeline/nle-roundtrip';
 import { rateFromFloat } from '../nle/rate';
 import { UserError } from '../util/errors';
-import { parseNumberArg, runCli } from './common';
+import { parseNumberArg, parseParamArgs, runCli } from './common';
 
 const USAGE = `Usage: npm run roundtrip -- --timeline CUT.(otio|xml|fcpxml|edl) --stem DUB.wav --out DIR [options]
 
@@ -39,12 +39,7 @@ void runCli(async (signal) => {
   }
   for (const k of ['timeline', 'stem', 'out'] as const) if (!values[k]) throw new UserError('E_ARGS', `Missing --${k}.`, USAGE);
   if (values.codec !== 'prores' && values.codec !== 'h264') throw new UserError('E_ARGS', `--codec must be prores or h264 (got ${values.codec}).`, USAGE);
-  const params: Record<string, number> = {};
-  for (const kv of values.param ?? []) {
-    const [k, v] = kv.split('=');
-    if (!k || !Number.isFinite(Number(v))) throw new UserError('E_ARGS', `--param expects KEY=NUMBER, got "${kv}".`, 'Example: --param lambdaA=1.5');
-    params[k] = Number(v);
-  }
+  const params = parseParamArgs(values.param);
   const edlRate = parseNumberArg('--edl-rate', values['edl-rate']);
   const say = (m: string) => { if (!json) process.stderr.write(m + '\n'); };
   const r = await nleRoundTrip({

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import type { DubJobOptions, DubJobResult, DubProgress, SegmentSpec } from './api';
 import type { VideoInfo, RgbFrame } from '../media/types';
 import { decodeFrames } from '../media/decode';
+import { probeMedia } from '../media/probe';
 import { createEncoder, muxAudio } from '../media/encode';
 import { buildDubbedAudio } from '../media/dub-audio';
 import { tempPathNextTo, removeQuietly } from '../util/atomic';
@@ -106,14 +107,16 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   let t = performance.now();
   progress.start('probe', 1);
   await checkOutputPath(opts.out, [opts.video, opts.audio]);
+  // Bad ranges fail before any decoding or tracking.
+  const probed = await probeMedia(opts.video, { signal });
+  checkSegments(opts.segments, probed);
   const job = await prepareJob({
-    video: opts.video, audio: opts.audio, audioOffset: opts.audioOffset, face: opts.face, segments: opts.segments,
+    video: opts.video, audio: opts.audio, audioOffset: opts.audioOffset, face: opts.face, segments: opts.segments, info: probed,
     cacheDir: opts.cacheDir, signal, log,
     onTrackStart: (n) => progress.start('track', n),
     onTrackProgress: (d, n) => progress.tick(d, n),
   });
   const { info, width, height } = job;
-  checkSegments(opts.segments, info);
   const warnings = [...job.warnings];
   mark('prepare', t);
 
@@ -182,7 +185,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   // Review (lossy) exports stay in Y'CbCr 4:2:0 end to end: untouched pixels are never converted
   // through RGB and the pipes carry half the bytes; lossless exports work in rgb24.
   const yuvMatrix = yuvMatrixOf(info);
-  const yuv = !opts.lossless && !process.env.DUBBING_EXPORT_RGB && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
+  const yuv = !opts.lossless && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
   const encoder = createEncoder({
     width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
     ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),

@@ -4,6 +4,7 @@ import type { VideoInfo } from '../media/types';
 import type { FaceTrack } from '../tracking/types';
 import type { ReferenceFrameFacts } from '../engines/reference/auto-reference';
 import type { DubProgress, SegmentSpec } from './api';
+import type { SecondsRange } from './segments';
 import { probeMedia, probeAudio, displaySize } from '../media/probe';
 import { decodeAudioMono16k, decodeClipAudioMono16k } from '../media/audio-decode';
 import { detectSpeech } from '../audio/vad';
@@ -52,7 +53,12 @@ export function placeOnTimeline(samples: Float32Array, offsetSec: number, length
 
 const audioMemo = new LruMemo<{ samples: Float32Array | null }>(512 * 1024 * 1024);
 
-async function decodeMemo(file: string, clip: boolean, signal?: AbortSignal): Promise<Float32Array | null> {
+/**
+ * A file's first audio stream as 16 kHz mono float32 (sample 0 = file time 0), memoized per
+ * process by content. `clip`: the file is a video clip whose audio may be absent (null then);
+ * otherwise a missing/unreadable audio stream throws UserError (E_NO_AUDIO / E_UNREADABLE).
+ */
+export async function decodeTrack16k(file: string, clip: boolean, signal?: AbortSignal): Promise<Float32Array | null> {
   const key = `${await contentHash(file, signal)}|${clip}`;
   const r = await audioMemo.getOrCompute(
     key,
@@ -62,12 +68,29 @@ async function decodeMemo(file: string, clip: boolean, signal?: AbortSignal): Pr
   return r.samples;
 }
 
+const speechMemo = new LruMemo<SecondsRange[]>(1024);
+
+/**
+ * Speech ranges (seconds, file time) of a file's audio by Silero VAD, memoized per process by
+ * content (the planner, the job and the editor's preview ask for the same tracks).
+ * @returns [] for a clip without audio.
+ */
+export async function speechRanges(file: string, clip: boolean, signal?: AbortSignal): Promise<SecondsRange[]> {
+  const key = `${await contentHash(file, signal)}|${clip}`;
+  return speechMemo.getOrCompute(key, async () => {
+    const samples = await decodeTrack16k(file, clip, signal);
+    return samples ? detectSpeech(samples) : [];
+  });
+}
+
 export interface PrepareJobOptions {
   video: string;
   audio: string;
   audioOffset?: number;
   face?: number;
   segments: SegmentSpec[];
+  /** The clip's probe when the caller already has it (saves probing again). */
+  info?: VideoInfo;
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: DubProgress) => void;
@@ -87,22 +110,22 @@ export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
   const signal = o.signal;
   const cacheDir = o.cacheDir ?? defaultCacheDir();
   const warnings: string[] = [];
-  const info = await probeMedia(o.video, { signal });
+  const info = o.info ?? (await probeMedia(o.video, { signal }));
   await probeAudio(o.audio, { signal });
   if (info.variableFrameRate) warnings.push(`${o.video} has a variable frame rate; it is processed as constant ${info.fps.toFixed(3)} fps.`);
   if (info.bitDepth > 8) warnings.push(`${o.video} is ${info.bitDepth}-bit; frames are processed and written as 8-bit.`);
   const { width, height } = displaySize(info);
   const lengthSamples = Math.ceil((info.frameCount * info.fpsDen * SR) / info.fpsNum);
   const offset = o.audioOffset ?? 0;
-  const dubRaw = await decodeMemo(o.audio, false, signal);
+  const dubRaw = await decodeTrack16k(o.audio, false, signal);
   const dub16 = placeOnTimeline(dubRaw!, offset, lengthSamples);
-  const origRaw = await decodeMemo(o.video, true, signal);
+  const origRaw = await decodeTrack16k(o.video, true, signal);
   const orig16 = placeOnTimeline(origRaw ?? new Float32Array(0), 0, lengthSamples);
   if (!origRaw) warnings.push(`${o.video} has no audio: the reference engine cannot match the original speech and uses mouth shapes only.`);
   const tracking = await trackVideo(info, { cacheDir, signal, onProgress: o.onTrackProgress, onStart: o.onTrackStart, log: o.log });
   const { track, index: faceIndex } = chooseFaceTrack(tracking, o.face);
   warnings.push(...tracking.warnings);
-  const origSpeech = origRaw ? await detectSpeech(orig16) : [];
+  const origSpeech = await speechRanges(o.video, true, signal);
   const facts = referenceFacts(track, origSpeech, info, o.segments.flatMap((s) => (s.occlusion ? [s.occlusion] : [])));
   return {
     info,

@@ -2,8 +2,7 @@ import type { SegmentSpec } from './api';
 import type { VideoInfo } from '../media/types';
 import type { OcclusionMask } from '../masks/types';
 import { probeMedia, probeAudio } from '../media/probe';
-import { decodeAudioMono16k, decodeClipAudioMono16k } from '../media/audio-decode';
-import { detectSpeech } from '../audio/vad';
+import { speechRanges } from './job';
 import { UserError } from '../util/errors';
 import { planSegments, rangeToFrames, secondsToFrame, type SecondsRange } from './segments';
 
@@ -75,10 +74,8 @@ export async function planDub(o: PlanOptions): Promise<Plan> {
   if (!(dubbedRange.end > dubbedRange.start)) {
     throw new UserError('E_BAD_RANGE', `The dub (${audioInfo.duration.toFixed(2)} s at offset ${off} s) does not overlap the clip (0-${clipDur.toFixed(2)} s).`, 'Check --audio-offset, or pass --from/--to.');
   }
-  const dub = await decodeAudioMono16k(o.audio, { signal: o.signal });
-  const dubSpeech = (await detectSpeech(dub)).map((r) => ({ start: r.start + off, end: r.end + off }));
-  const orig = await decodeClipAudioMono16k(o.video, { signal: o.signal });
-  const origSpeech = orig ? await detectSpeech(orig) : [];
+  const dubSpeech = (await speechRanges(o.audio, false, o.signal)).map((r) => ({ start: r.start + off, end: r.end + off }));
+  const origSpeech = await speechRanges(o.video, true, o.signal);
   const ranges = planSegments(dubbedRange, dubSpeech, origSpeech);
   if (ranges.length === 0) {
     throw new UserError('E_NO_SPEECH', 'No speech was found in the dub or the original audio over the dubbed range.', 'Pass the range to dub with --from and --to (seconds).');

@@ -7,7 +7,7 @@ import { trackingCacheKey } from '../tracking/track-clip';
 import { detectFacesParallel } from '../tracking/parallel-detect';
 import { buildTracks, noFaceError } from '../tracking/tracker';
 import type { FaceMeshDetectorOptions } from '../tracking/mesh-detector';
-import { hashFile } from '../tracking/content-hash';
+import { contentHash } from '../util/memo';
 import { readTrackingCache, writeTrackingCache } from '../tracking/track-cache';
 import { pickLargestTrack, selectTrack } from '../tracking/tracker';
 import { throwIfAborted, UserError } from '../util/errors';
@@ -45,7 +45,7 @@ export async function trackVideo(
   const cacheDir = resolveCacheDir(o.cacheDir);
   const scale = detectScale(width, height);
   const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS, decodeKey: `scale=${scale.toFixed(4)}` };
-  const key = trackingCacheKey(await hashFile(info.path, o.signal), options);
+  const key = trackingCacheKey(await contentHash(info.path, o.signal), options);
   const file = path.join(cacheDir, 'tracking', `${key}.dtrk`);
   const cached = await readTrackingCache(file, key);
   if (cached) {
@@ -108,7 +108,7 @@ function resolveCacheDir(dir?: string): string {
  */
 export async function storeTracking(info: VideoInfo, result: TrackingResult, cacheDir?: string): Promise<void> {
   const { width, height } = displaySize(info);
-  const key = trackingCacheKey(await hashFile(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS, decodeKey: `scale=${detectScale(width, height).toFixed(4)}` });
+  const key = trackingCacheKey(await contentHash(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorOptions: DETECTOR_OPTIONS, decodeKey: `scale=${detectScale(width, height).toFixed(4)}` });
   await writeTrackingCache(path.join(resolveCacheDir(cacheDir), 'tracking', `${key}.dtrk`), result, key);
 }
 
