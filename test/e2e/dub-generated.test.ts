@@ -5,7 +5,8 @@ import { makeTempDir, makeTestVideo, makeTone, cleanupTestMedia } from '../helpe
 import { syntheticTracking } from '../helpers/synthetic-face';
 import { runDub } from '../../src/main/pipeline/dub';
 import { storeTracking, trackerRuns } from '../../src/main/pipeline/tracking-stage';
-import { segmentRenders } from '../../src/main/pipeline/segment-render';
+import { cropDecodes, cropMemo, readRenderedSegment, renderSegment, segmentRenders, type RenderedSegment } from '../../src/main/pipeline/segment-render';
+import { prepareJob } from '../../src/main/pipeline/job';
 import { probeMedia } from '../../src/main/media/probe';
 import { decodeFrames } from '../../src/main/media/decode';
 import { decodeAudioMono16k } from '../../src/main/media/audio-decode';
@@ -128,6 +129,33 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     // A parameter change re-renders that segment only.
     await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [{ ...seg, params: { lambdaA: 0.5 } }] });
     expect(segmentRenders.count).toBe(renders + 1);
+  });
+
+  it('a slider change re-renders from the remembered decoded crops, with the pixels a fresh decode gives', async () => {
+    const segs = [segment()];
+    const job = await prepareJob({ video, audio: dub, segments: segs, cacheDir });
+    const frames = async (r: RenderedSegment | null) => {
+      const out: Buffer[] = [];
+      for await (const f of readRenderedSegment(r!)) out.push(Buffer.from(f.data));
+      return out;
+    };
+    cropMemo.clear();
+    const decodes = cropDecodes.count;
+    const a = await renderSegment(job, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
+    expect(cropDecodes.count).toBe(decodes + 1);
+    const b = await renderSegment(job, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs });
+    expect(cropDecodes.count).toBe(decodes + 1); // replayed, not decoded
+    expect(b!.cached).toBe(false);
+    // The same renders without the memo, into another cache: identical pixels (the replay hands
+    // out copies, so compositing into them never altered the remembered frames).
+    const fresh = { ...job, cacheDir: path.join(dir, 'cache-no-memo') };
+    const b2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs, memoFrames: false });
+    const a2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs, memoFrames: false });
+    const a3 = await renderSegment({ ...job, cacheDir: path.join(dir, 'cache-replay') }, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
+    expect(cropDecodes.count).toBe(decodes + 3);
+    const [fb, fb2, fa, fa2, fa3] = await Promise.all([frames(b), frames(b2), frames(a), frames(a2), frames(a3)]);
+    expect(fb.length).toBe(25);
+    for (let i = 0; i < fb.length; i++) expect(fb[i].equals(fb2[i]) && fa[i].equals(fa2[i]) && fa[i].equals(fa3[i])).toBe(true);
   });
 
   it('a cancelled job leaves no output and no temp file', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { splitFrames } from '../../src/main/tracking/parallel-detect';
 import { compositePatch } from '../../src/main/compositing/composite';
-import { pasteCrop } from '../../src/main/pipeline/dub';
+import { cutRgb, pasteCrop } from '../../src/main/pipeline/dub';
+import { rgbToYuv420p } from '../../src/main/imaging/yuv';
 import { LruMemo } from '../../src/main/util/memo';
 import { articulationTarget } from '../../src/main/engines/reference/reference-engine';
 
@@ -38,6 +39,62 @@ describe('compositePatch on cropped frames', () => {
     // The occluded pixel (6, 5) and everything outside the union box kept the original value.
     expect(full.data[(5 * W + 6) * 3]).toBe(((5 * W + 6) * 3 * 7) % 251);
     expect(full.data[(5 * W + 7) * 3]).not.toBe(((5 * W + 7) * 3 * 7) % 251);
+  });
+});
+
+describe('pasteCrop of the union box only', () => {
+  const W = 24, H = 16;
+  const rect = { x: 4, y: 2, w: 14, h: 10 };
+  const sub = { x: 8, y: 4, w: 6, h: 6 };
+  const pattern = (n: number, k: number) => Uint8Array.from({ length: n }, (_, i) => (i * k) % 253);
+
+  it('rgb24: copies exactly the sub-rectangle of the crop and nothing else', () => {
+    const frame = { index: 0, width: W, height: H, data: pattern(W * H * 3, 7) };
+    const orig = Uint8Array.from(frame.data);
+    const crop = { index: 0, width: rect.w, height: rect.h, x0: rect.x, y0: rect.y, data: pattern(rect.w * rect.h * 3, 11) };
+    pasteCrop(frame, crop, rect, sub);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const inSub = x >= sub.x && x < sub.x + sub.w && y >= sub.y && y < sub.y + sub.h;
+      const i = (y * W + x) * 3;
+      const expected = inSub ? crop.data[((y - rect.y) * rect.w + x - rect.x) * 3] : orig[i];
+      expect(frame.data[i]).toBe(expected);
+    }
+    // cutRgb + paste of the cut equals pasting the sub-rectangle of the whole crop.
+    const again = { index: 0, width: W, height: H, data: Uint8Array.from(orig) };
+    const cut = cutRgb(crop, sub);
+    expect([cut.x0, cut.y0, cut.width, cut.height]).toEqual([sub.x, sub.y, sub.w, sub.h]);
+    pasteCrop(again, cut, sub);
+    expect(Buffer.from(again.data).equals(Buffer.from(frame.data))).toBe(true);
+  });
+
+  it('yuv420p: luma and both chroma planes change only inside the sub-rectangle', () => {
+    const frame = { index: 0, width: W, height: H, pixFmt: 'yuv420p' as const, data: pattern(W * H * 1.5, 5) };
+    const orig = Uint8Array.from(frame.data);
+    const rgbCrop = { index: 0, width: rect.w, height: rect.h, x0: rect.x, y0: rect.y, data: pattern(rect.w * rect.h * 3, 13) };
+    const crop = rgbToYuv420p(rgbCrop, 'bt601');
+    pasteCrop(frame, crop, rect, sub);
+    const viaCut = { index: 0, width: W, height: H, pixFmt: 'yuv420p' as const, data: Uint8Array.from(orig) };
+    pasteCrop(viaCut, rgbToYuv420p(cutRgb(rgbCrop, sub), 'bt601'), sub);
+    expect(Buffer.from(viaCut.data).equals(Buffer.from(frame.data))).toBe(true);
+    let changedOutside = 0, changedInside = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const inSub = x >= sub.x && x < sub.x + sub.w && y >= sub.y && y < sub.y + sub.h;
+      const d = frame.data[y * W + x] !== orig[y * W + x];
+      if (inSub) changedInside += d ? 1 : 0;
+      else changedOutside += d ? 1 : 0;
+    }
+    for (const off of [W * H, W * H + (W / 2) * (H / 2)]) for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
+      const inSub = x >= sub.x / 2 && x < (sub.x + sub.w) / 2 && y >= sub.y / 2 && y < (sub.y + sub.h) / 2;
+      if (!inSub && frame.data[off + y * (W / 2) + x] !== orig[off + y * (W / 2) + x]) changedOutside++;
+    }
+    expect(changedOutside).toBe(0);
+    expect(changedInside).toBeGreaterThan(sub.w * sub.h / 2);
+  });
+
+  it('rejects a paste rectangle outside the crop', () => {
+    const frame = { index: 0, width: W, height: H, data: new Uint8Array(W * H * 3) };
+    const crop = { index: 0, width: rect.w, height: rect.h, data: new Uint8Array(rect.w * rect.h * 3) };
+    expect(() => pasteCrop(frame, crop, rect, { x: 2, y: 2, w: 4, h: 4 })).toThrow(/outside/);
   });
 });
 

@@ -69,14 +69,31 @@ export function warpTriangles(
     const by0 = Math.max(roi.y, Math.floor(Math.min(y0, y1, y2)));
     const by1 = Math.min(ry1, Math.ceil(Math.max(y0, y1, y2)));
     const eps = -1e-6;
+    const a2 = -a0 - a1;
     for (let py = by0; py <= by1; py++) {
       const cyp = py + 0.5;
+      // The row's span inside the triangle: each barycentric is affine in x, so l >= eps bounds
+      // x from one side; the bounds are widened by a pixel and the exact test stays per pixel.
+      let lo = bx0, hi = bx1;
+      const xc = bx0 + 0.5;
+      const L0 = a0 * xc + b0 * cyp + c0;
+      const L1 = a1 * xc + b1 * cyp + c1;
+      const L2 = 1 - L0 - L1;
+      for (let e = 0; e < 3; e++) {
+        const L = e === 0 ? L0 : e === 1 ? L1 : L2;
+        const a = e === 0 ? a0 : e === 1 ? a1 : a2;
+        if (a > 1e-12) lo = Math.max(lo, bx0 + Math.floor((eps - L) / a) - 1);
+        else if (a < -1e-12) hi = Math.min(hi, bx0 + Math.ceil((eps - L) / a) + 1);
+        else if (L < eps - 1e-9) lo = hi + 1;
+      }
+      if (lo > hi) continue;
       const rowBase = (py - roi.y) * roi.w - roi.x;
-      let l0 = a0 * (bx0 + 0.5) + b0 * cyp + c0;
-      let l1 = a1 * (bx0 + 0.5) + b1 * cyp + c1;
-      let sx = ax * (bx0 + 0.5) + bx * cyp + cx;
-      let sy = ay * (bx0 + 0.5) + by * cyp + cy;
-      for (let px = bx0; px <= bx1; px++, l0 += a0, l1 += a1, sx += ax, sy += ay) {
+      const xs = lo + 0.5;
+      let l0 = a0 * xs + b0 * cyp + c0;
+      let l1 = a1 * xs + b1 * cyp + c1;
+      let sx = ax * xs + bx * cyp + cx;
+      let sy = ay * xs + by * cyp + cy;
+      for (let px = lo; px <= hi; px++, l0 += a0, l1 += a1, sx += ax, sy += ay) {
         if (l0 < eps || l1 < eps || 1 - l0 - l1 < eps) continue;
         const o = rowBase + px;
         if (cov[o]) continue;

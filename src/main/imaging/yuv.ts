@@ -16,24 +16,36 @@ export function rgbToYuv420p(frame: RgbFrame, matrix: 'bt601' | 'bt709'): RgbFra
   const out = new Uint8Array(w * h * 1.5);
   const uOff = w * h;
   const vOff = uOff + (w / 2) * (h / 2);
+  // Luma scaled to 16-235 (+0.5 rounding) in one multiply-add per pixel; chroma from the 2x2
+  // block sums: Cb = (sum B - sum Y') / (2 (1 - kb)) / 4, scaled to 16-240.
   const ys = 219 / 255;
-  const cs = 224 / 255;
+  const yr = kr * ys, yg = kg * ys, yb = kb * ys;
+  const cbK = 224 / 255 / (8 * (1 - kb));
+  const crK = 224 / 255 / (8 * (1 - kr));
+  const row = w * 3;
   for (let y = 0; y < h; y += 2) {
-    for (let x = 0; x < w; x += 2) {
-      let sb = 0, sr = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        for (let dx = 0; dx < 2; dx++) {
-          const p = ((y + dy) * w + x + dx) * 3;
-          const r = data[p], g = data[p + 1], b = data[p + 2];
-          const yl = kr * r + kg * g + kb * b;
-          out[(y + dy) * w + x + dx] = 16 + yl * ys + 0.5;
-          sb += (b - yl) / (2 * (1 - kb));
-          sr += (r - yl) / (2 * (1 - kr));
-        }
-      }
-      const ci = (y / 2) * (w / 2) + x / 2;
-      out[uOff + ci] = Math.min(240, Math.max(16, 128 + (sb / 4) * cs + 0.5));
-      out[vOff + ci] = Math.min(240, Math.max(16, 128 + (sr / 4) * cs + 0.5));
+    let p = y * row;
+    let q = p + row;
+    let o = y * w;
+    let ci = (y >> 1) * (w >> 1);
+    for (let x = 0; x < w; x += 2, p += 6, q += 6, o += 2, ci++) {
+      const r0 = data[p], g0 = data[p + 1], b0 = data[p + 2];
+      const r1 = data[p + 3], g1 = data[p + 4], b1 = data[p + 5];
+      const r2 = data[q], g2 = data[q + 1], b2 = data[q + 2];
+      const r3 = data[q + 3], g3 = data[q + 4], b3 = data[q + 5];
+      const y0 = yr * r0 + yg * g0 + yb * b0;
+      const y1 = yr * r1 + yg * g1 + yb * b1;
+      const y2 = yr * r2 + yg * g2 + yb * b2;
+      const y3 = yr * r3 + yg * g3 + yb * b3;
+      out[o] = 16.5 + y0;
+      out[o + 1] = 16.5 + y1;
+      out[o + w] = 16.5 + y2;
+      out[o + w + 1] = 16.5 + y3;
+      const sy = (y0 + y1 + y2 + y3) / ys;
+      const u = 128.5 + (b0 + b1 + b2 + b3 - sy) * cbK;
+      const v = 128.5 + (r0 + r1 + r2 + r3 - sy) * crK;
+      out[uOff + ci] = u < 16 ? 16 : u > 240.5 ? 240 : u;
+      out[vOff + ci] = v < 16 ? 16 : v > 240.5 ? 240 : v;
     }
   }
   return { ...frame, data: out, pixFmt: 'yuv420p' };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import type { DubJobOptions, DubJobResult, DubProgress, SegmentSpec } from './api';
 import type { VideoInfo, RgbFrame } from '../media/types';
+import type { Rect } from '../masks/types';
 import { decodeFrames } from '../media/decode';
 import { probeMedia } from '../media/probe';
 import { createEncoder, muxAudio } from '../media/encode';
@@ -128,7 +129,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const resolvedSegments: DubJobResult['segments'] = [];
   const busy: Record<string, number> = { engine: 0, composite: 0, enginePrepare: 0 };
   let maxInFlight = 0;
-  interface Source { seg: SegmentSpec; rect: { x: number; y: number; w: number; h: number }; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null }
+  interface Source { seg: SegmentSpec; rect: Rect; pasteRect: Rect; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null }
   const sources: Source[] = [];
   for (const spec of sorted) {
     throwIfAborted(signal);
@@ -140,10 +141,10 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       warnings.push(`Segment ${spec.id}: no face in frames ${spec.startFrame}-${spec.endFrame}; left untouched.`);
       continue;
     }
-    if (hit === 'miss') sources.push({ seg: spec, rect: { x: 0, y: 0, w: 0, h: 0 }, cached: null, queue: new AsyncQueue<RgbFrame>(PREFETCH_FRAMES) });
+    if (hit === 'miss') sources.push({ seg: spec, rect: { x: 0, y: 0, w: 0, h: 0 }, pasteRect: { x: 0, y: 0, w: 0, h: 0 }, cached: null, queue: new AsyncQueue<RgbFrame>(PREFETCH_FRAMES) });
     else {
       log(`segment ${spec.id}: rendered earlier (render cache)`);
-      sources.push({ seg: spec, rect: hit.rect, cached: hit, queue: null });
+      sources.push({ seg: spec, rect: hit.rect, pasteRect: hit.pasteRect, cached: hit, queue: null });
     }
   }
   mark('lookup', t);
@@ -159,9 +160,10 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     renders = renders.then(async () => {
       try {
         const r = await renderSegment(job, src.seg, {
-          signal: renderAbort.signal, providers: opts.providers, log, allSegments: opts.segments,
-          onFrame: async (frame, rect) => {
+          signal: renderAbort.signal, providers: opts.providers, log, allSegments: opts.segments, memoFrames: false,
+          onFrame: async (frame, rect, pasteRect) => {
             src.rect = rect;
+            src.pasteRect = pasteRect;
             await q.push(frame);
           },
         });
@@ -210,8 +212,9 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     return {
       src,
       next: async () => {
+        // Only the union mask's box changes: convert and paste just that part of the crop.
         const n = await q.next();
-        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(n.value, yuvMatrix!) };
+        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
       },
       // A live render must finish (it writes the cache): drain what the export does not need.
       close: async () => {
@@ -220,6 +223,33 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       buffered: () => q.size,
     };
   };
+  // Audio (the dub replaces the original over the dubbed ranges, or the whole track) is built
+  // while the video pass runs: ffmpeg decodes both tracks in their own processes.
+  const fps = info.fpsNum / info.fpsDen;
+  const ranges = opts.wholeTrack ? undefined : mergeSegmentsSeconds(opts.segments, opts.dubbedRange, info);
+  const audioAbort = new AbortController();
+  const onAbortAudio = () => audioAbort.abort();
+  signal?.addEventListener('abort', onAbortAudio, { once: true });
+  const audio = buildDubbedAudio({
+    clip: opts.video,
+    dub: opts.audio,
+    dubOffset: opts.audioOffset ?? 0,
+    ranges,
+    wholeTrack: opts.wholeTrack || !ranges || ranges.length === 0,
+    duration: info.frameCount / fps,
+    trimStart: frameToSeconds(outRange.startFrame, info.fpsNum, info.fpsDen),
+    trimEnd: frameToSeconds(outRange.endFrame, info.fpsNum, info.fpsDen),
+    signal: audioAbort.signal,
+  }).finally(() => signal?.removeEventListener('abort', onAbortAudio));
+  // A failed audio build surfaces when awaited (after the video pass), not as an unhandled rejection.
+  audio.catch(() => undefined);
+  /** Stops the audio build and removes its WAV (the video pass failed or was cancelled). */
+  const dropAudio = async () => {
+    audioAbort.abort();
+    const w = await audio.catch(() => null);
+    if (w) await removeQuietly(w.path);
+  };
+
   try {
     while (true) {
       const next = await timed('decodeWait', () => frames.next());
@@ -238,7 +268,8 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       if (current) {
         const c = await timed('cropWait', () => current!.next());
         if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
-        pasteCrop(frame, c.value, current.src.cached ? current.src.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height });
+        const s = current.src;
+        pasteCrop(frame, c.value, s.cached ? s.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height }, s.pasteRect);
       }
       maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.buffered() ?? 0));
       await timed('encodeWait', () => encoder.write(frame.data));
@@ -257,6 +288,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     await frames.return(undefined);
     await encoder.abort();
     await removeQuietly(videoTmp);
+    await dropAudio();
     if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
     throw err;
   } finally {
@@ -264,27 +296,17 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   }
   mark('render+encode', t);
 
-  // Audio: dub replaces the original over the dubbed ranges (or the whole track), then mux.
+  // Mux with the audio track built alongside the video pass.
   t = performance.now();
-  const fps = info.fpsNum / info.fpsDen;
-  const ranges = opts.wholeTrack ? undefined : mergeSegmentsSeconds(opts.segments, opts.dubbedRange, info);
-  let wav: { path: string } | null = null;
   try {
-    wav = await buildDubbedAudio({
-      clip: opts.video,
-      dub: opts.audio,
-      dubOffset: opts.audioOffset ?? 0,
-      ranges,
-      wholeTrack: opts.wholeTrack || !ranges || ranges.length === 0,
-      duration: info.frameCount / fps,
-      trimStart: frameToSeconds(outRange.startFrame, info.fpsNum, info.fpsDen),
-      trimEnd: frameToSeconds(outRange.endFrame, info.fpsNum, info.fpsDen),
-      signal,
-    });
-    await muxAudio({ videoTmp, audioWav: wav.path, out: opts.out, signal });
+    const wav = await audio;
+    try {
+      await muxAudio({ videoTmp, audioWav: wav.path, out: opts.out, signal });
+    } finally {
+      await removeQuietly(wav.path);
+    }
   } finally {
     await removeQuietly(videoTmp);
-    if (wav) await removeQuietly(wav.path);
   }
   mark('mux', t);
   progress.start('done', 1);
@@ -320,25 +342,50 @@ export function yuvMatrixOf(info: VideoInfo): 'bt601' | 'bt709' | null {
 
 /**
  * Copies a rendered crop into a frame at `rect`, row by row: rgb24 into rgb24, or yuv420p into
- * yuv420p (Y, then U and V at half resolution; `rect` even-aligned).
+ * yuv420p (Y, then U and V at half resolution; `rect` even-aligned). With `sub` (frame pixels,
+ * inside `rect`; even-aligned for yuv420p) only that part of the crop is copied.
+ * @throws Error when the crop's size is not `rect`'s or the pixel formats differ.
  */
-export function pasteCrop(frame: RgbFrame, crop: RgbFrame, rect: { x: number; y: number; w: number; h: number }): void {
+export function pasteCrop(frame: RgbFrame, crop: RgbFrame, rect: { x: number; y: number; w: number; h: number }, sub: { x: number; y: number; w: number; h: number } = rect): void {
   if (crop.width !== rect.w || crop.height !== rect.h) throw new Error(`rendered crop is ${crop.width}x${crop.height}, expected ${rect.w}x${rect.h}`);
+  const sx = sub.x - rect.x, sy = sub.y - rect.y;
+  if (sx < 0 || sy < 0 || sx + sub.w > rect.w || sy + sub.h > rect.h) throw new Error('paste rectangle outside the rendered crop');
   if (frame.pixFmt === 'yuv420p') {
     if (crop.pixFmt !== 'yuv420p') throw new Error('pasting an rgb24 crop into a yuv420p frame');
     const W = frame.width, H = frame.height;
-    for (let y = 0; y < rect.h; y++) frame.data.set(crop.data.subarray(y * rect.w, (y + 1) * rect.w), (rect.y + y) * W + rect.x);
+    for (let y = 0; y < sub.h; y++) {
+      const s = (sy + y) * rect.w + sx;
+      frame.data.set(crop.data.subarray(s, s + sub.w), (sub.y + y) * W + sub.x);
+    }
     const cw = rect.w / 2, ch = rect.h / 2, CW = W / 2;
+    const scw = sub.w / 2, sch = sub.h / 2;
     for (const [srcOff, dstOff] of [[rect.w * rect.h, W * H], [rect.w * rect.h + cw * ch, W * H + CW * (H / 2)]]) {
-      for (let y = 0; y < ch; y++) frame.data.set(crop.data.subarray(srcOff + y * cw, srcOff + (y + 1) * cw), dstOff + (rect.y / 2 + y) * CW + rect.x / 2);
+      for (let y = 0; y < sch; y++) {
+        const s = srcOff + (sy / 2 + y) * cw + sx / 2;
+        frame.data.set(crop.data.subarray(s, s + scw), dstOff + (sub.y / 2 + y) * CW + sub.x / 2);
+      }
     }
     return;
   }
-  const rowBytes = rect.w * 3;
-  for (let y = 0; y < rect.h; y++) {
-    const dst = ((rect.y + y) * frame.width + rect.x) * 3;
-    frame.data.set(crop.data.subarray(y * rowBytes, (y + 1) * rowBytes), dst);
+  const rowBytes = sub.w * 3;
+  for (let y = 0; y < sub.h; y++) {
+    const s = ((sy + y) * rect.w + sx) * 3;
+    frame.data.set(crop.data.subarray(s, s + rowBytes), ((sub.y + y) * frame.width + sub.x) * 3);
   }
+}
+
+/**
+ * The part `sub` (frame pixels) of an rgb24 crop placed at (`x0`, `y0`), as a new rgb24 frame
+ * placed at `sub`'s corner.
+ */
+export function cutRgb(crop: RgbFrame, sub: { x: number; y: number; w: number; h: number }): RgbFrame {
+  const ox = sub.x - (crop.x0 ?? 0), oy = sub.y - (crop.y0 ?? 0);
+  const out = new Uint8Array(sub.w * sub.h * 3);
+  for (let y = 0; y < sub.h; y++) {
+    const s = ((oy + y) * crop.width + ox) * 3;
+    out.set(crop.data.subarray(s, s + sub.w * 3), y * sub.w * 3);
+  }
+  return { ...crop, width: sub.w, height: sub.h, data: out, x0: sub.x, y0: sub.y };
 }
 
 /** The audio ranges (seconds) the dub replaces: the explicit dubbed range, else the segments. */

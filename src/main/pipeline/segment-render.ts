@@ -17,6 +17,7 @@ import { createEngine, resolveParams } from '../engines/registry';
 import { prefetch } from '../util/prefetch';
 import { throwIfAborted } from '../util/errors';
 import { pickReference } from './reference-stage';
+import { LruMemo } from '../util/memo';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
 export const RENDER_VERSION = 3;
@@ -47,6 +48,11 @@ export interface RenderedSegment {
   key: string;
   file: string;
   rect: Rect;
+  /**
+   * The part of `rect` the union mask can change (its box, even-aligned): exports paste only
+   * this, so every pixel outside it stays the original's bit for bit in 4:2:0 exports too.
+   */
+  pasteRect: Rect;
   startFrame: number;
   endFrame: number;
   reference: { startFrame: number; endFrame: number };
@@ -77,6 +83,12 @@ export function evenRect(r: Rect, width: number, height: number): Rect {
   if (x1 > width) x1 = width - (width % 2 === 0 ? 0 : 1);
   if (y1 > height) y1 = height - (height % 2 === 0 ? 0 : 1);
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/** Intersection of two integer rectangles (empty: w or h 0). */
+function intersectRect(a: Rect, b: Rect): Rect {
+  const x = Math.max(a.x, b.x), y = Math.max(a.y, b.y);
+  return { x, y, w: Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x), h: Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y) };
 }
 
 /** Bounding box of the tracked face boxes over a frame range, or null. */
@@ -140,12 +152,49 @@ export interface RenderSegmentOptions {
    * Each composited crop frame as soon as it is ready (interactive preview, or the export pass
    * running alongside); a returned promise is awaited (back-pressure).
    */
-  onFrame?: (frame: RgbFrame, rect: Rect) => void | Promise<void>;
+  onFrame?: (frame: RgbFrame, rect: Rect, pasteRect: Rect) => void | Promise<void>;
   /** Only look the render up: return it when cached, `'miss'` when it would have to render. */
   lookupOnly?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** All segments of the job (automatic references avoid every dubbed range). */
   allSegments?: SegmentSpec[];
+  /**
+   * Keep the segment's decoded crop frames in the process-wide `cropMemo` (default true), so the
+   * next render of the same range (a slider change in the editor) does not decode again. The
+   * export pass turns it off: it renders each segment once.
+   */
+  memoFrames?: boolean;
+}
+
+/**
+ * Decoded crop frames of recently rendered segments (the editor re-renders the same segment as
+ * sliders move), keyed by clip content, range and crop; bounded to 192 MB, least recently used
+ * first out. A segment whose frames exceed half the budget is not kept.
+ */
+export const cropMemo = new LruMemo<RgbFrame[]>(192 * 1024 * 1024);
+/** Counts renders that decoded their frames (not replayed from `cropMemo`); tests read it. */
+export const cropDecodes = { count: 0 };
+
+/** Decoded frames from the memo, each a copy (the renderer composites into its frames). */
+async function* replayFrames(frames: RgbFrame[], signal?: AbortSignal): AsyncGenerator<RgbFrame> {
+  for (const f of frames) {
+    throwIfAborted(signal);
+    yield { ...f, data: f.data.slice() };
+  }
+}
+
+/** Passes frames through while keeping a copy of each; `done` gets the copies when complete. */
+async function* recordFrames(source: AsyncIterable<RgbFrame>, limitBytes: number, done: (frames: RgbFrame[]) => void): AsyncGenerator<RgbFrame> {
+  const kept: RgbFrame[] = [];
+  let bytes = 0;
+  for await (const f of source) {
+    if (bytes <= limitBytes) {
+      kept.push({ ...f, data: f.data.slice() });
+      bytes += f.data.byteLength;
+    }
+    yield f;
+  }
+  if (bytes <= limitBytes) done(kept);
 }
 
 /**
@@ -170,7 +219,8 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   const params = resolveParams(engine.describe().params, spec.params, spec.engine);
   const key = segmentKey(job, spec, ref, params, crop);
   const file = path.join(job.cacheDir, 'renders', `${key}.mkv`);
-  const base = { id: spec.id, key, file, rect: crop, startFrame: range.start, endFrame: range.end, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason };
+  const pasteRect = intersectRect(evenRect(union.rect, job.width, job.height), crop);
+  const base = { id: spec.id, key, file, rect: crop, pasteRect, startFrame: range.start, endFrame: range.end, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason };
   try {
     const st = await fsp.stat(file);
     if (st.size > 0) return { ...base, cached: true, busySec: { engine: 0, composite: 0, prepare: 0 }, maxFramesInFlight: 0 };
@@ -184,7 +234,16 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   // Start the decoder (read-ahead) and the encoder before the engine prepares, so ffmpeg's
   // start-up and seek overlap the engine's preparation.
   const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
-  const frames = prefetch(decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) }), PREFETCH_FRAMES);
+  const memoKey = `${job.videoHash}|${range.start}-${range.end}|${crop.x},${crop.y},${crop.w}x${crop.h}`;
+  const remembered = o.memoFrames === false ? undefined : cropMemo.get(memoKey);
+  if (!remembered) cropDecodes.count++;
+  const source = remembered
+    ? replayFrames(remembered, o.signal)
+    : decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) });
+  const frames = prefetch(
+    o.memoFrames === false || remembered ? source : recordFrames(source, 96 * 1024 * 1024, (kept) => cropMemo.set(memoKey, kept, kept.length * crop.w * crop.h * 3 + 1024)),
+    PREFETCH_FRAMES,
+  );
   void frames.next().then((first) => firstFrame.resolve(first), (err) => firstFrame.reject(err));
   let prepared: PreparedEngine;
   try {
@@ -226,7 +285,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
       t = performance.now();
       if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
       busy.composite += performance.now() - t;
-      await o.onFrame?.(frame, crop);
+      await o.onFrame?.(frame, crop, pasteRect);
       await encoder.write(frame.data);
       o.onProgress?.(++done, total);
     }

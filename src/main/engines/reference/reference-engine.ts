@@ -74,10 +74,27 @@ export function articulationTarget(level: Float32Array, range: FrameRange, openi
 interface RefFrame {
   mesh: Float32Array;
   /**
-   * Crop of the original frame (rgb24) around the warp ring and its offset in frame pixels, with
-   * the feathered ring mask precomputed in crop coordinates (warped with the colours).
+   * Crop of the original frame (rgb24) around the warp ring and its offset in frame pixels. The
+   * feathered ring mask in crop coordinates (warped with the colours) is built on first use by
+   * `refAlpha`: a reference span keeps every frame, but a path uses only some of them.
    */
-  crop: { x: number; y: number; width: number; height: number; data: Uint8Array; alpha: Uint8Array };
+  crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
+  /** The ring polygon in crop coordinates and its feather (pixels), for `refAlpha`. */
+  ring: Array<[number, number]>;
+  feather: number;
+  alpha?: Uint8Array;
+}
+
+/** The reference crop's feathered ring mask (Uint8Array(width * height), 0-255), built once. */
+function refAlpha(ref: RefFrame): Uint8Array {
+  if (!ref.alpha) {
+    const { width: w, height: h } = ref.crop;
+    const soft = softPolygonMask([ref.ring], { x: 0, y: 0, w, h }, ref.feather);
+    const a = new Uint8Array(w * h);
+    for (let i = 0; i < a.length; i++) a[i] = Math.round(soft[i] * 255);
+    ref.alpha = a;
+  }
+  return ref.alpha;
 }
 
 /**
@@ -121,10 +138,8 @@ function cropReference(frame: { width: number; height: number; data: Uint8Array;
     const s = ((pad.y - oy + y) * frame.width + (pad.x - ox)) * 3;
     data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
   }
-  const local = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
-  const soft = softPolygonMask([local], { x: 0, y: 0, w: pad.w, h: pad.h }, Math.max(2, Math.max(b.w, b.h) * 0.12));
-  const alpha = Uint8Array.from(soft, (v) => Math.round(v * 255));
-  return { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data, alpha } };
+  const ring = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
+  return { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data }, ring, feather: Math.max(2, Math.max(b.w, b.h) * 0.12) };
 }
 
 
@@ -252,7 +267,7 @@ export class ReferenceEngine implements Engine {
         if (!want.has(frame.index)) return;
         const mesh = track.frames[frame.index]!.mesh;
         const ref = cropReference(frame, mesh, layout);
-        refMemo.set(refKey(video, frame.index, mesh, layout), ref, ref.crop.data.byteLength + ref.crop.alpha.byteLength + 1024);
+        refMemo.set(refKey(video, frame.index, mesh, layout), ref, (ref.crop.data.byteLength * 4) / 3 + 1024);
         if (needed.has(frame.index)) refs.set(frame.index, ref);
         throwIfAborted(ctx.signal);
       });
@@ -368,7 +383,7 @@ function warpReferenceMouth(
   const fy1 = Math.min(oy + frame.height, Math.ceil(box.y + box.h));
   const roi = { x: fx0, y: fy0, w: fx1 - fx0, h: fy1 - fy0 };
   if (roi.w <= 0 || roi.h <= 0) return null;
-  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi, ref.crop.alpha);
+  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi, refAlpha(ref));
   const alpha = warped.alpha!;
 
   if (colourMatch) {
