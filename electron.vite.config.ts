@@ -25,8 +25,15 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        // The app entry and the inference host (a utilityProcess entry) are separate bundles.
-        input: { index: resolve('src/main/app/index.ts'), host: resolve('src/main/services/host/host-entry.ts') },
+        // The app entry, the inference host (a utilityProcess entry) and the worker threads the
+        // pipeline starts (`startModuleWorker`: `./<name>.js` next to the starting module) are
+        // separate bundles.
+        input: {
+          index: resolve('src/main/app/index.ts'),
+          host: resolve('src/main/services/host/host-entry.ts'),
+          'track-worker': resolve('src/main/tracking/track-worker.ts'),
+          'warp-worker': resolve('src/main/engines/reference/warp-worker.ts'),
+        },
       },
     },
   },

@@ -1,7 +1,6 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/ts-worker';
 import type { VideoInfo } from '../media/types';
 import type { FaceObservation } from './types';
 import type { FaceMeshDetectorOptions } from './mesh-detector';
@@ -19,17 +18,9 @@ export function splitFrames(frameCount: number, n: number): Array<{ start: numbe
   return Array.from({ length: k }, (_, i) => ({ start: Math.floor((i * frameCount) / k), end: Math.floor(((i + 1) * frameCount) / k) }));
 }
 
-/**
- * Starts the detection worker. From TypeScript sources (CLI via tsx, tests) the worker first
- * registers tsx's ESM loader (module hooks are per thread), then imports the `.ts` entry; a
- * built app starts the compiled `.js` entry directly.
- */
+/** Starts the detection worker (`track-worker`). */
 function startWorker(workerData: DetectChunkRequest): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./track-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./track-worker.ts', import.meta.url).href;
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, 'track-worker', workerData);
 }
 
 /**

@@ -1,16 +1,14 @@
 import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
-import type { TrackSample } from '../../tracking/types';
 import { throwIfAborted, UserError } from '../../util/errors';
-import { boundingRect } from '../../masks/geometry';
-import type { Rect } from '../../masks/types';
 import { LruMemo } from '../../util/memo';
-import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
-import { warpTriangles } from '../../imaging/triangle-warp';
-import { applyAffine, fitSimilarity } from '../../imaging/affine';
-import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
+import { transferColour, type ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
-import { mouthOpening, mouthShape, shapeDistance, stableVector } from './mouth-shape';
-import { buildWarpLayout, ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
+import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
+import { buildWarpLayout, type WarpLayout } from './warp-geometry';
+import { blendPatches, cropReference, type ColourPair, type RefFrame, type WarpedMouth } from './mouth-warp';
+import { warpLocally, warpPool } from './warp-pool';
+
+export { blendPatches } from './mouth-warp';
 
 /**
  * Per-video-frame audio context features, row-major [frameCount, dim], speaker-normalized
@@ -70,31 +68,11 @@ export function articulationTarget(level: Float32Array, range: FrameRange, openi
   return out;
 }
 
-/** Data kept per reference frame that the path uses. */
-interface RefFrame {
-  mesh: Float32Array;
-  /**
-   * Crop of the original frame (rgb24) around the warp ring and its offset in frame pixels. The
-   * feathered ring mask in crop coordinates (warped with the colours) is built on first use by
-   * `refAlpha`: a reference span keeps every frame, but a path uses only some of them.
-   */
-  crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
-  /** The ring polygon in crop coordinates and its feather (pixels), for `refAlpha`. */
-  ring: Array<[number, number]>;
-  feather: number;
-  alpha?: Uint8Array;
-}
-
-/** The reference crop's feathered ring mask (Uint8Array(width * height), 0-255), built once. */
-function refAlpha(ref: RefFrame): Uint8Array {
-  if (!ref.alpha) {
-    const { width: w, height: h } = ref.crop;
-    const soft = softPolygonMask([ref.ring], { x: 0, y: 0, w, h }, ref.feather);
-    const a = new Uint8Array(w * h);
-    for (let i = 0; i < a.length; i++) a[i] = Math.round(soft[i] * 255);
-    ref.alpha = a;
-  }
-  return ref.alpha;
+/** Memo key of a reference frame crop: clip, frame, the mesh (cheap checksum) and the ring. */
+function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout): string {
+  let sum = 0;
+  for (let i = 0; i < mesh.length; i += 7) sum += mesh[i] * ((i % 13) + 1);
+  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.ringScale}`;
 }
 
 /**
@@ -110,36 +88,6 @@ function memoFeatures<T>(samples: Float32Array, key: string, compute: () => T): 
   if (!m) featureMemo.set(samples, (m = new Map()));
   if (!m.has(key)) m.set(key, compute());
   return m.get(key) as T;
-}
-
-/** Memo key of a reference frame crop: clip, frame, the mesh (cheap checksum) and the ring. */
-function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout): string {
-  let sum = 0;
-  for (let i = 0; i < mesh.length; i += 7) sum += mesh[i] * ((i % 13) + 1);
-  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.ringScale}`;
-}
-
-/** Builds the reference crop (with its feathered ring alpha) from a decoded frame (whole or cropped). */
-function cropReference(frame: { width: number; height: number; data: Uint8Array; x0?: number; y0?: number }, mesh: Float32Array, layout: WarpLayout): RefFrame {
-  const ox = frame.x0 ?? 0;
-  const oy = frame.y0 ?? 0;
-  const pts = warpPoints(layout, mesh);
-  const poly = ringPolygon(layout, pts);
-  const b = boundingRect([poly])!;
-  const frameRect = { x: ox, y: oy, w: frame.width, h: frame.height };
-  const inFrame = (r: Rect) => {
-    const x = Math.max(r.x, frameRect.x), y = Math.max(r.y, frameRect.y);
-    const x1 = Math.min(r.x + r.w, frameRect.x + frameRect.w), y1 = Math.min(r.y + r.h, frameRect.y + frameRect.h);
-    return { x: Math.floor(x), y: Math.floor(y), w: Math.max(0, Math.ceil(x1) - Math.floor(x)), h: Math.max(0, Math.ceil(y1) - Math.floor(y)) };
-  };
-  const pad = inFrame({ x: b.x - 4, y: b.y - 4, w: b.w + 8, h: b.h + 8 });
-  const data = new Uint8Array(pad.w * pad.h * 3);
-  for (let y = 0; y < pad.h; y++) {
-    const s = ((pad.y - oy + y) * frame.width + (pad.x - ox)) * 3;
-    data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
-  }
-  const ring = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
-  return { mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data }, ring, feather: Math.max(2, Math.max(b.w, b.h) * 0.12) };
 }
 
 
@@ -266,51 +214,84 @@ export class ReferenceEngine implements Engine {
       await ctx.readFrames({ start: Math.min(...missing), end: Math.max(...missing) + 1 }, (frame) => {
         if (!want.has(frame.index)) return;
         const mesh = track.frames[frame.index]!.mesh;
-        const ref = cropReference(frame, mesh, layout);
-        refMemo.set(refKey(video, frame.index, mesh, layout), ref, (ref.crop.data.byteLength * 4) / 3 + 1024);
+        const key = refKey(video, frame.index, mesh, layout);
+        const ref = cropReference(key, frame, mesh, layout);
+        refMemo.set(key, ref, (ref.crop.data.byteLength * 4) / 3 + 1024);
         if (needed.has(frame.index)) refs.set(frame.index, ref);
         throwIfAborted(ctx.signal);
       });
     }
 
     const colourMatch = p.colourMatch >= 0.5;
-    let smoothed: { from: ChannelStats; to: ChannelStats } | null = null;
+    let smoothed: ColourPair | null = null;
     const signal = ctx.signal;
 
-    const renderOne = (input: EngineFrameInput): Patch | null => {
-      const target = input.sample;
+    /** The reference frames one output frame uses: the chosen one and, at a cut, the next. */
+    const framesFor = (input: EngineFrameInput): { ref: RefFrame; next: RefFrame | null } | null => {
       const t = input.frame.index - range.start;
-      if (!target || t < 0 || t >= T) return null;
+      if (!input.sample || t < 0 || t >= T) return null;
       const ref = refs.get(refIdx[path[t]]);
       if (!ref) return null;
-      const smooth = (stats: { from: ChannelStats; to: ChannelStats }) => {
-        // Temporal smoothing of the colour statistics (EMA) so the transfer does not flicker.
-        if (!smoothed) smoothed = stats;
-        else {
-          const mix = (a: ChannelStats, b: ChannelStats): ChannelStats => ({
-            mean: a.mean.map((v, c) => v * 0.7 + b.mean[c] * 0.3) as [number, number, number],
-            std: a.std.map((v, c) => v * 0.7 + b.std[c] * 0.3) as [number, number, number],
-            count: b.count,
-          });
-          smoothed = { from: mix(smoothed.from, stats.from), to: mix(smoothed.to, stats.to) };
-        }
-        return smoothed;
-      };
-      const patch = warpReferenceMouth(input.frame, target, ref, layout, colourMatch, smooth);
       // Cut: the mouth jumps to another stretch of the reference. Blend in the frame that would
       // have come next (warped onto the same face), so the jump is spread over two frames.
       const n = cutBlend > 0 ? natural(t) : -1;
-      const next = n >= 0 ? refs.get(refIdx[n]) : undefined;
-      if (!patch || !next) return patch;
-      const other = warpReferenceMouth(input.frame, target, next, layout, colourMatch, (st) => smoothed ?? st);
-      return other ? blendPatches(patch, other, cutBlend) : patch;
+      return { ref, next: (n >= 0 ? refs.get(refIdx[n]) : undefined) ?? null };
     };
+    /** Temporal smoothing of the colour statistics (EMA) so the transfer does not flicker. */
+    const smooth = (stats: ColourPair): ColourPair => {
+      if (!smoothed) smoothed = stats;
+      else {
+        const mix = (a: ChannelStats, b: ChannelStats): ChannelStats => ({
+          mean: a.mean.map((v, c) => v * 0.7 + b.mean[c] * 0.3) as [number, number, number],
+          std: a.std.map((v, c) => v * 0.7 + b.std[c] * 0.3) as [number, number, number],
+          count: b.count,
+        });
+        smoothed = { from: mix(smoothed.from, stats.from), to: mix(smoothed.to, stats.to) };
+      }
+      return smoothed;
+    };
+    /** In frame order: colour transfer with the smoothed statistics, then the cut blend. */
+    const finish = (w: { main: WarpedMouth | null; next: WarpedMouth | null }): Patch | null => {
+      if (!w.main) return null;
+      const patch = w.main.patch;
+      if (colourMatch && w.main.stats) {
+        const st = smooth(w.main.stats);
+        transferColour(patch.data, st.from, st.to);
+      }
+      if (!w.next) return patch;
+      if (colourMatch && w.next.stats) {
+        const st = smoothed ?? w.next.stats;
+        transferColour(w.next.patch.data, st.from, st.to);
+      }
+      return blendPatches(patch, w.next.patch, cutBlend);
+    };
+    const pool = warpPool();
+    pool?.warm();
+    let poolFailure = false;
 
     return {
       windowSize: 8,
       async renderWindow(inputs) {
         throwIfAborted(signal);
-        return inputs.map(renderOne);
+        const tasks = inputs.map((input) => {
+          const f = framesFor(input);
+          return f ? { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, layout, colourMatch } : null;
+        });
+        // The window's warps run in parallel on the pool's workers (or here when it is off).
+        let warped: Array<{ main: WarpedMouth | null; next: WarpedMouth | null } | null>;
+        if (pool && !poolFailure) {
+          try {
+            warped = await Promise.all(tasks.map((t) => (t ? pool.warp(t) : null)));
+          } catch (err) {
+            poolFailure = true;
+            ctx.log?.(`reference engine: warp workers failed (${(err as Error).message.split('\n')[0]}); warping on one thread`);
+            warped = tasks.map((t) => (t ? warpLocally(t) : null));
+          }
+        } else {
+          warped = tasks.map((t) => (t ? warpLocally(t) : null));
+        }
+        throwIfAborted(signal);
+        return warped.map((w) => (w ? finish(w) : null));
       },
       async dispose() {
         refs.clear();
@@ -321,90 +302,3 @@ export class ReferenceEngine implements Engine {
   }
 }
 
-/**
- * Blends patch `b` into patch `a` with weight `w` over `a`'s region (colours and alphas):
- * result = a (1 - w) + b w where `b` covers the pixel, else `a`.
- */
-export function blendPatches(a: Patch, b: Patch, w: number): Patch {
-  const data = Uint8Array.from(a.data);
-  const alpha = Float32Array.from(a.alpha);
-  for (let y = 0; y < a.height; y++) {
-    const by = a.y + y - b.y;
-    if (by < 0 || by >= b.height) continue;
-    for (let x = 0; x < a.width; x++) {
-      const bx = a.x + x - b.x;
-      if (bx < 0 || bx >= b.width) continue;
-      const ia = y * a.width + x;
-      const ib = by * b.width + bx;
-      if (b.alpha[ib] <= 0) continue;
-      for (let c = 0; c < 3; c++) data[ia * 3 + c] = a.data[ia * 3 + c] * (1 - w) + b.data[ib * 3 + c] * w + 0.5;
-      alpha[ia] = a.alpha[ia] * (1 - w) + b.alpha[ib] * w;
-    }
-  }
-  return { ...a, data, alpha };
-}
-
-/**
- * Warps the reference frame's lower face onto the target face and returns the patch.
- * Destination points: the reference mesh mapped into the target frame by the similarity fitted on
- * stable points (eyes, nose bridge), except the nose/cheek line, which stays on the target.
- */
-function warpReferenceMouth(
-  frame: { width: number; height: number; data: Uint8Array; x0?: number; y0?: number },
-  target: TrackSample,
-  ref: RefFrame,
-  layout: WarpLayout,
-  colourMatch: boolean,
-  smoothStats: (s: { from: ChannelStats; to: ChannelStats }) => { from: ChannelStats; to: ChannelStats },
-): Patch | null {
-  const sim = fitSimilarity(stableVector(ref.mesh), stableVector(target.mesh));
-  const srcPts = warpPoints(layout, ref.mesh);
-  const tgtPts = warpPoints(layout, target.mesh);
-  const n = srcPts.length / 2;
-  const dst = new Float32Array(n * 2);
-  const src = new Float32Array(n * 2);
-  for (let k = 0; k < n; k++) {
-    const [mx, my] = applyAffine(sim, srcPts[2 * k], srcPts[2 * k + 1]);
-    const w = layout.followReference[k];
-    dst[2 * k] = w * mx + (1 - w) * tgtPts[2 * k];
-    dst[2 * k + 1] = w * my + (1 - w) * tgtPts[2 * k + 1];
-    src[2 * k] = srcPts[2 * k] - ref.crop.x;
-    src[2 * k + 1] = srcPts[2 * k + 1] - ref.crop.y;
-  }
-  const ring = ringPolygon(layout, dst);
-  const box = boundingRect([ring]);
-  if (!box) return null;
-  // Only where the frame (possibly a crop placed at x0, y0) has pixels.
-  const ox = frame.x0 ?? 0;
-  const oy = frame.y0 ?? 0;
-  const fx0 = Math.max(ox, Math.floor(box.x));
-  const fy0 = Math.max(oy, Math.floor(box.y));
-  const fx1 = Math.min(ox + frame.width, Math.ceil(box.x + box.w));
-  const fy1 = Math.min(oy + frame.height, Math.ceil(box.y + box.h));
-  const roi = { x: fx0, y: fy0, w: fx1 - fx0, h: fy1 - fy0 };
-  if (roi.w <= 0 || roi.h <= 0) return null;
-  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi, refAlpha(ref));
-  const alpha = warped.alpha!;
-
-  if (colourMatch) {
-    // Statistics over the skin band: covered, mostly opaque, outside both mouths' inner lips;
-    // every other pixel in each direction is enough for means and deviations.
-    const innerDst = rasterizePolygons([slotsPolygon(dst, layout.innerLipSlots)], roi);
-    const innerTgt = rasterizePolygons([slotsPolygon(tgtPts, layout.innerLipSlots)], roi);
-    const sel = new Uint8Array(roi.w * roi.h);
-    const tgtCrop = new Uint8Array(roi.w * roi.h * 3);
-    for (let y = 0; y < roi.h; y++) {
-      const s = ((roi.y - oy + y) * frame.width + (roi.x - ox)) * 3;
-      tgtCrop.set(frame.data.subarray(s, s + roi.w * 3), y * roi.w * 3);
-    }
-    for (let y = 0; y < roi.h; y += 2) {
-      for (let x = 0; x < roi.w; x += 2) {
-        const i = y * roi.w + x;
-        sel[i] = warped.coverage[i] && alpha[i] > 0.5 && !innerDst[i] && !innerTgt[i] ? 1 : 0;
-      }
-    }
-    const stats = smoothStats({ from: channelStats(warped.data, sel), to: channelStats(tgtCrop, sel) });
-    transferColour(warped.data, stats.from, stats.to);
-  }
-  return { x: roi.x, y: roi.y, width: roi.w, height: roi.h, data: warped.data, alpha };
-}
