@@ -99,78 +99,136 @@ export function affineScale(m: Affine): number {
  * Samples outside the source replicate the edge (so crops near the frame edge do not get black
  * borders). With `antialias` and a minifying map (source pixels per destination pixel > 1.5),
  * each output pixel averages k x k bilinear taps spread over its footprint (k = ceil(scale), <= 4).
- * @returns rgb24 Uint8Array(dstW * dstH * 3), rounded.
+ * @param out Destination (dstW * dstH * 3 bytes, fully overwritten), e.g. a reused buffer; a new
+ *   array by default.
+ * @returns rgb24 Uint8Array(dstW * dstH * 3), rounded (`out` when given).
+ * @throws RangeError when `out` has the wrong length.
  */
-export function warpAffineRgb(src: Rgb24, dstToSrc: Affine, dstW: number, dstH: number, opts: { antialias?: boolean } = {}): Uint8Array {
+export function warpAffineRgb(src: Rgb24, dstToSrc: Affine, dstW: number, dstH: number, opts: { antialias?: boolean; out?: Uint8Array } = {}): Uint8Array {
+  const out = opts.out ?? new Uint8Array(dstW * dstH * 3);
+  if (out.length !== dstW * dstH * 3) throw new RangeError(`warpAffineRgb: out has ${out.length} bytes, need ${dstW * dstH * 3}`);
   const scale = affineScale(dstToSrc);
   const k = opts.antialias && scale > 1.5 ? Math.min(4, Math.ceil(scale)) : 1;
-  if (k === 1) return warpBilinear(src, dstToSrc, dstW, dstH);
-  const out = new Uint8Array(dstW * dstH * 3);
-  const offs: number[] = [];
-  for (let i = 0; i < k; i++) offs.push((i + 0.5) / k - 0.5);
+  if (k === 1) warpBilinear(src, dstToSrc, dstW, dstH, out);
+  else warpSupersampled(src, dstToSrc, dstW, dstH, k, out);
+  return out;
+}
+
+/**
+ * Antialiased warp: the mean of k x k edge-replicated bilinear taps at offsets (i + 0.5) / k - 0.5
+ * around each destination pixel centre, rounded.
+ */
+function warpSupersampled(src: Rgb24, m: Affine, dstW: number, dstH: number, k: number, out: Uint8Array): void {
+  const offs = new Float64Array(k);
+  for (let i = 0; i < k; i++) offs[i] = (i + 0.5) / k - 0.5;
   const { width: W, height: H, data } = src;
-  const [a, b, c, d, e, f] = dstToSrc;
+  const [a, b, c, d, e, f] = m;
+  const maxX = W - 1, maxY = H - 1;
   const inv = 1 / (k * k);
+  const stride = W * 3;
+  const lo = offs[0], hi = dstW - 1 + offs[k - 1];
+  let o = 0;
   for (let y = 0; y < dstH; y++) {
+    // Rows whose taps all fall strictly inside the source skip the clamps (same arithmetic).
+    const pyLo = y + offs[0], pyHi = y + offs[k - 1];
+    // The taps' coordinates are affine in (px, py): their extremes are at the row's corner taps.
+    const x00 = a * lo + b * pyLo + c, x10 = a * hi + b * pyLo + c, x01 = a * lo + b * pyHi + c, x11 = a * hi + b * pyHi + c;
+    const y00 = d * lo + e * pyLo + f, y10 = d * hi + e * pyLo + f, y01 = d * lo + e * pyHi + f, y11 = d * hi + e * pyHi + f;
+    const minX = Math.min(x00, x10, x01, x11), maxSx = Math.max(x00, x10, x01, x11);
+    const minY = Math.min(y00, y10, y01, y11), maxSy = Math.max(y00, y10, y01, y11);
+    const margin = 1e-9 * (1 + Math.abs(minX) + Math.abs(maxSx) + Math.abs(minY) + Math.abs(maxSy));
+    const inside = minX >= margin && maxSx < maxX - margin && minY >= margin && maxSy < maxY - margin;
     for (let x = 0; x < dstW; x++) {
       let r = 0, g = 0, bl = 0;
-      for (const oy of offs) {
-        for (const ox of offs) {
-          const px = x + ox, py = y + oy;
-          let sx = a * px + b * py + c;
-          let sy = d * px + e * py + f;
-          sx = sx < 0 ? 0 : sx > W - 1 ? W - 1 : sx;
-          sy = sy < 0 ? 0 : sy > H - 1 ? H - 1 : sy;
+      for (let j = 0; j < k; j++) {
+        const py = y + offs[j];
+        const bpy = b * py, epy = e * py;
+        for (let i = 0; i < k; i++) {
+          const px = x + offs[i];
+          // Same expression order as a * px + b * py + c: identical rounding.
+          let sx = a * px + bpy + c;
+          let sy = d * px + epy + f;
+          let dx = 3, dy = stride;
+          if (!inside) {
+            sx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
+            sy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
+          }
           const x0 = sx | 0, y0 = sy | 0;
-          const x1 = x0 + 1 < W ? x0 + 1 : x0, y1 = y0 + 1 < H ? y0 + 1 : y0;
+          if (!inside) {
+            dx = x0 < maxX ? 3 : 0;
+            dy = y0 < maxY ? stride : 0;
+          }
           const fx = sx - x0, fy = sy - y0;
-          const i00 = (y0 * W + x0) * 3, i01 = (y0 * W + x1) * 3, i10 = (y1 * W + x0) * 3, i11 = (y1 * W + x1) * 3;
+          const i00 = y0 * stride + x0 * 3;
+          const i01 = i00 + dx, i10 = i00 + dy, i11 = i10 + dx;
           const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
           r += data[i00] * w00 + data[i01] * w01 + data[i10] * w10 + data[i11] * w11;
           g += data[i00 + 1] * w00 + data[i01 + 1] * w01 + data[i10 + 1] * w10 + data[i11 + 1] * w11;
           bl += data[i00 + 2] * w00 + data[i01 + 2] * w01 + data[i10 + 2] * w10 + data[i11 + 2] * w11;
         }
       }
-      const o = (y * dstW + x) * 3;
-      out[o] = r * inv + 0.5;
-      out[o + 1] = g * inv + 0.5;
-      out[o + 2] = bl * inv + 0.5;
+      out[o++] = r * inv + 0.5;
+      out[o++] = g * inv + 0.5;
+      out[o++] = bl * inv + 0.5;
     }
   }
-  return out;
 }
 
-/** Single-tap bilinear warp (the hot path: crops, resizes), edge-replicated, rounded. */
-function warpBilinear(src: Rgb24, m: Affine, dstW: number, dstH: number): Uint8Array {
-  const out = new Uint8Array(dstW * dstH * 3);
+/**
+ * Single-tap bilinear warp (the hot path: crops, resizes), edge-replicated, rounded. Rows whose
+ * samples all fall strictly inside the source (with a margin far above the rounding drift of the
+ * incremental coordinates) skip the clamps and edge tests; the arithmetic is the same as the
+ * clamped path's, so results are identical.
+ */
+function warpBilinear(src: Rgb24, m: Affine, dstW: number, dstH: number, out: Uint8Array): void {
   const { width: W, height: H, data } = src;
   const [a, b, c, d, e, f] = m;
   const maxX = W - 1, maxY = H - 1;
+  const stride = W * 3;
+  const span = dstW - 1;
   let o = 0;
   for (let y = 0; y < dstH; y++) {
     let sx = b * y + c;
     let sy = e * y + f;
+    // Exact row end; the incremental sx, sy stay within ~dstW ulps of the exact line.
+    const ex = sx + a * span, ey = sy + d * span;
+    const margin = 1e-9 * (1 + Math.abs(sx) + Math.abs(ex) + Math.abs(sy) + Math.abs(ey)) * (1 + span);
+    const inside = Math.min(sx, ex) >= margin && Math.max(sx, ex) < maxX - margin && Math.min(sy, ey) >= margin && Math.max(sy, ey) < maxY - margin;
+    if (inside) {
+      for (let x = 0; x < dstW; x++, sx += a, sy += d) {
+        const x0 = sx | 0, y0 = sy | 0;
+        const fx = sx - x0, fy = sy - y0;
+        const i00 = y0 * stride + x0 * 3;
+        const i10 = i00 + stride;
+        const gx = 1 - fx, gy = 1 - fy;
+        const w00 = gx * gy, w01 = fx * gy, w10 = gx * fy, w11 = fx * fy;
+        out[o] = data[i00] * w00 + data[i00 + 3] * w01 + data[i10] * w10 + data[i10 + 3] * w11 + 0.5;
+        out[o + 1] = data[i00 + 1] * w00 + data[i00 + 4] * w01 + data[i10 + 1] * w10 + data[i10 + 4] * w11 + 0.5;
+        out[o + 2] = data[i00 + 2] * w00 + data[i00 + 5] * w01 + data[i10 + 2] * w10 + data[i10 + 5] * w11 + 0.5;
+        o += 3;
+      }
+      continue;
+    }
     for (let x = 0; x < dstW; x++, sx += a, sy += d) {
       const cx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
       const cy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
       const x0 = cx | 0, y0 = cy | 0;
       const fx = cx - x0, fy = cy - y0;
-      const i00 = (y0 * W + x0) * 3;
+      const i00 = y0 * stride + x0 * 3;
       const dx = x0 < maxX ? 3 : 0;
-      const dy = y0 < maxY ? W * 3 : 0;
+      const dy = y0 < maxY ? stride : 0;
       const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
       out[o++] = data[i00] * w00 + data[i00 + dx] * w01 + data[i00 + dy] * w10 + data[i00 + dy + dx] * w11 + 0.5;
       out[o++] = data[i00 + 1] * w00 + data[i00 + dx + 1] * w01 + data[i00 + dy + 1] * w10 + data[i00 + dy + dx + 1] * w11 + 0.5;
       out[o++] = data[i00 + 2] * w00 + data[i00 + dx + 2] * w01 + data[i00 + dy + 2] * w10 + data[i00 + dy + dx + 2] * w11 + 0.5;
     }
   }
-  return out;
 }
 
 /**
  * Warps a synthesized crop back into frame pixels: for every frame pixel whose preimage falls in
  * the crop, bilinear-samples the crop's rgb (edge-replicated) and its soft mask `cropAlpha`
- * (0 outside the crop). The patch covers the frame-space bounding box of the crop's non-zero alpha.
+ * (finite values; 0 outside the crop). The patch covers the frame-space bounding box of the crop's non-zero alpha.
  * @param frameToCrop The map used to make the crop (frame pixel -> crop pixel).
  * @param alphaBox Inclusive crop-pixel box holding every non-zero alpha, when the caller knows it.
  * @returns null when the alpha is 0 everywhere inside the frame.
@@ -214,37 +272,89 @@ export function warpCropToPatch(
   const [a, b, c, d, e, f] = frameToCrop;
   const src = crop.data;
   let any = false;
+  // Taps (i, j) in the order (0,0), (1,0), (0,1), (1,1); a tap adds nothing when its weight is 0
+  // or it lies outside the crop (alpha 0 there, no rgb either).
   for (let y = 0; y < h; y++) {
+    const fy = y + y0;
     for (let x = 0; x < w; x++) {
-      const fx = x + x0, fy = y + y0;
+      const fx = x + x0;
       const sx = a * fx + b * fy + c;
       const sy = d * fx + e * fy + f;
       if (sx <= -1 || sy <= -1 || sx >= cw || sy >= ch) continue;
       const xf = Math.floor(sx), yf = Math.floor(sy);
       const tx = sx - xf, ty = sy - yf;
-      let al = 0;
-      const rgb = [0, 0, 0];
-      let wsum = 0;
-      for (let j = 0; j < 2; j++) {
-        for (let i = 0; i < 2; i++) {
-          const px = xf + i, py = yf + j;
-          const wgt = (i ? tx : 1 - tx) * (j ? ty : 1 - ty);
-          if (wgt === 0) continue;
-          if (px < 0 || py < 0 || px >= cw || py >= ch) continue; // alpha 0 outside the crop
-          const ci = py * cw + px;
-          al += cropAlpha[ci] * wgt;
-          rgb[0] += src[ci * 3] * wgt;
-          rgb[1] += src[ci * 3 + 1] * wgt;
-          rgb[2] += src[ci * 3 + 2] * wgt;
-          wsum += wgt;
+      const ux = 1 - tx, uy = 1 - ty;
+      const inX0 = xf >= 0, inX1 = xf + 1 < cw, inY0 = yf >= 0, inY1 = yf + 1 < ch;
+      const ci = yf * cw + xf;
+      let al = 0, r = 0, g = 0, bl = 0, wsum = 0;
+      if (inX0 && inX1 && inY0 && inY1) {
+        // All four taps inside: a zero-weight tap adds +0 (finite alpha), so none is skipped.
+        const w00 = ux * uy, w01 = tx * uy, w10 = ux * ty, w11 = tx * ty;
+        const c2 = ci + cw;
+        const k0 = ci * 3, k2 = c2 * 3;
+        al = 0 + cropAlpha[ci] * w00 + cropAlpha[ci + 1] * w01 + cropAlpha[c2] * w10 + cropAlpha[c2 + 1] * w11;
+        r = 0 + src[k0] * w00 + src[k0 + 3] * w01 + src[k2] * w10 + src[k2 + 3] * w11;
+        g = 0 + src[k0 + 1] * w00 + src[k0 + 4] * w01 + src[k2 + 1] * w10 + src[k2 + 4] * w11;
+        bl = 0 + src[k0 + 2] * w00 + src[k0 + 5] * w01 + src[k2 + 2] * w10 + src[k2 + 5] * w11;
+        wsum = 0 + w00 + w01 + w10 + w11;
+        if (al <= 0 || wsum <= 0) continue;
+        const o = y * w + x;
+        alpha[o] = Math.min(1, al);
+        if (wsum === 1) {
+          // v / 1 === v: skip the divisions (the weights of a full bilinear tap mostly sum to exactly 1).
+          data[o * 3] = Math.round(r);
+          data[o * 3 + 1] = Math.round(g);
+          data[o * 3 + 2] = Math.round(bl);
+        } else {
+          data[o * 3] = Math.round(r / wsum);
+          data[o * 3 + 1] = Math.round(g / wsum);
+          data[o * 3 + 2] = Math.round(bl / wsum);
         }
+        any = true;
+        continue;
+      }
+      let wgt = ux * uy;
+      if (wgt !== 0 && inX0 && inY0) {
+        const k = ci * 3;
+        al += cropAlpha[ci] * wgt;
+        r += src[k] * wgt;
+        g += src[k + 1] * wgt;
+        bl += src[k + 2] * wgt;
+        wsum += wgt;
+      }
+      wgt = tx * uy;
+      if (wgt !== 0 && inX1 && inY0) {
+        const k = (ci + 1) * 3;
+        al += cropAlpha[ci + 1] * wgt;
+        r += src[k] * wgt;
+        g += src[k + 1] * wgt;
+        bl += src[k + 2] * wgt;
+        wsum += wgt;
+      }
+      wgt = ux * ty;
+      if (wgt !== 0 && inX0 && inY1) {
+        const k = (ci + cw) * 3;
+        al += cropAlpha[ci + cw] * wgt;
+        r += src[k] * wgt;
+        g += src[k + 1] * wgt;
+        bl += src[k + 2] * wgt;
+        wsum += wgt;
+      }
+      wgt = tx * ty;
+      if (wgt !== 0 && inX1 && inY1) {
+        const k = (ci + cw + 1) * 3;
+        al += cropAlpha[ci + cw + 1] * wgt;
+        r += src[k] * wgt;
+        g += src[k + 1] * wgt;
+        bl += src[k + 2] * wgt;
+        wsum += wgt;
       }
       if (al <= 0 || wsum <= 0) continue;
       const o = y * w + x;
       alpha[o] = Math.min(1, al);
-      data[o * 3] = Math.round(rgb[0] / wsum);
-      data[o * 3 + 1] = Math.round(rgb[1] / wsum);
-      data[o * 3 + 2] = Math.round(rgb[2] / wsum);
+      data[o * 3] = Math.round(r / wsum);
+      data[o * 3 + 1] = Math.round(g / wsum);
+      data[o * 3 + 2] = Math.round(bl / wsum);
       any = true;
     }
   }

@@ -145,6 +145,9 @@ export async function createSessionWithFallback(
     const opts: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // ORT's intra-op threads otherwise spin after every run, halving the speed of the JS
+      // pre/post-processing that follows each run and of everything else on the machine.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       ...options.sessionOptions,
       executionProviders: [provider],
     };

@@ -112,7 +112,7 @@ export function prevTimestep(s: DdimSchedule, t: number): number {
  * Forward-noises a clean sample to timestep t: out = sqrt(alphā_t) x0 + sqrt(1 - alphā_t) noise
  * (StableDub Eq. 1). Used for the known region of latent inpainting. `out` may alias `x0`.
  */
-export function addNoise(s: DdimSchedule, x0: Float32Array, noise: Float32Array, t: number, out = new Float32Array(x0.length)): Float32Array {
+export function addNoise(s: DdimSchedule, x0: Float32Array, noise: Float32Array, t: number, out: Float32Array = new Float32Array(x0.length)): Float32Array {
   const a = alphaBarAt(s, t);
   const ca = Math.sqrt(a);
   const cn = Math.sqrt(1 - a);
@@ -120,9 +120,43 @@ export function addNoise(s: DdimSchedule, x0: Float32Array, noise: Float32Array,
   return out;
 }
 
+/** The scalars of one DDIM update from timestep t (see `ddimStep`). */
+export interface DdimStepCoefficients {
+  /** sqrt(alphā_t), sqrt(1 - alphā_t). */
+  sa: number;
+  sb: number;
+  /** sqrt(alphā_t'), and the weight of the predicted noise sqrt(1 - alphā_t' - std²). */
+  saPrev: number;
+  cDir: number;
+  /** eta-scaled standard deviation of the added noise (0 for eta = 0). */
+  std: number;
+  /** x̂_0 is clamped to [-clip, clip] (Infinity: no clamping). */
+  clip: number;
+}
+
+/** The scalars of the DDIM update from timestep t. */
+export function ddimStepCoefficients(s: DdimSchedule, t: number): DdimStepCoefficients {
+  const cfg = s.config;
+  const a = alphaBarAt(s, t);
+  const aPrev = alphaBarAt(s, prevTimestep(s, t));
+  const b = 1 - a;
+  const variance = ((1 - aPrev) / b) * (1 - a / aPrev);
+  const std = cfg.eta * Math.sqrt(Math.max(variance, 0));
+  return {
+    sa: Math.sqrt(a),
+    sb: Math.sqrt(b),
+    saPrev: Math.sqrt(aPrev),
+    cDir: Math.sqrt(Math.max(1 - aPrev - std * std, 0)),
+    std,
+    clip: cfg.clipSample ? cfg.clipSampleRange : Infinity,
+  };
+}
+
 /**
  * One DDIM update x_t -> x_{t'} (diffusers `DDIMScheduler.step`, `use_clipped_model_output`
  * false). All arrays have the same length (any layout; the update is elementwise).
+ * For epsilon prediction without noise, element i is
+ *   x̂_0 = clamp((x_i - sb m_i) / sa), x_{t'} = saPrev x̂_0 + cDir m_i   (`ddimStepCoefficients`).
  * @param modelOutput The (guided) network output at t: eps, v, or x0 per `predictionType`.
  * @param noise Standard normal noise for eta > 0 (ignored when eta = 0); may be shorter than x
  *   and is then tiled (one shared noise image per frame).
@@ -135,23 +169,25 @@ export function ddimStep(
   sample: Float32Array,
   modelOutput: Float32Array,
   noise: Float32Array | null,
-  out = new Float32Array(sample.length),
+  out: Float32Array = new Float32Array(sample.length),
   predX0?: Float32Array,
 ): Float32Array {
   const cfg = s.config;
-  const a = alphaBarAt(s, t);
-  const aPrev = alphaBarAt(s, prevTimestep(s, t));
-  const b = 1 - a;
-  const sa = Math.sqrt(a);
-  const sb = Math.sqrt(b);
-  const variance = ((1 - aPrev) / b) * (1 - a / aPrev);
-  const std = cfg.eta * Math.sqrt(Math.max(variance, 0));
-  const cDir = Math.sqrt(Math.max(1 - aPrev - std * std, 0));
-  const saPrev = Math.sqrt(aPrev);
-  const clip = cfg.clipSample ? cfg.clipSampleRange : Infinity;
+  const { sa, sb, saPrev, cDir, std, clip } = ddimStepCoefficients(s, t);
   const nz = std > 0 ? noise : null;
   const nlen = nz ? nz.length : 1;
   const kind = cfg.predictionType === 'epsilon' ? 0 : cfg.predictionType === 'sample' ? 1 : 2;
+  if (kind === 0 && !nz && !predX0) {
+    // The common case (epsilon prediction, eta = 0), without per-element dispatch; same arithmetic.
+    for (let i = 0; i < sample.length; i++) {
+      const m = modelOutput[i];
+      let x0 = (sample[i] - sb * m) / sa;
+      if (x0 > clip) x0 = clip;
+      else if (x0 < -clip) x0 = -clip;
+      out[i] = saPrev * x0 + cDir * m;
+    }
+    return out;
+  }
   for (let i = 0; i < sample.length; i++) {
     const x = sample[i];
     const m = modelOutput[i];

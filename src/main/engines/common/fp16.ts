@@ -42,16 +42,60 @@ export function fromHalf(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-/** Float32Array -> Uint16Array of half bits. */
-export function floatsToHalf(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = toHalf(src[i]);
+/**
+ * Float32Array -> Uint16Array of half bits (`toHalf` of each value), for `src[from..to)` into
+ * `out` at the same indices (a new array of src.length by default).
+ * @returns `out`.
+ */
+export function floatsToHalf(src: Float32Array, out: Uint16Array = new Uint16Array(src.length), from = 0, to = src.length): Uint16Array {
+  // `toHalf` inlined on the float's bits.
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = from; i < to; i++) {
+    const x = bits[i];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let h = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const half = 1 << (shift - 1);
+      if (rem > half || (rem === half && h & 1)) h++;
+      out[i] = sign | h;
+      continue;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+    out[i] = sign | h;
+  }
   return out;
 }
 
-/** Uint16Array of half bits -> Float32Array. */
+let halfTable: Float32Array | null = null;
+
+/** Uint16Array of half bits -> Float32Array (`fromHalf` of each, through a 64 K-entry table built once). */
 export function halfToFloats(src: Uint16Array): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = fromHalf(h);
+  }
+  const t = halfTable;
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = fromHalf(src[i]);
+  for (let i = 0; i < src.length; i++) out[i] = t[src[i]];
   return out;
 }

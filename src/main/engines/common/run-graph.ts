@@ -4,6 +4,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { GraphSession } from '../../models/sessions';
 import { fixedBatch, makeTensor, numel, readFloats } from './tensors';
+import type { ArrayPool } from './array-pool';
 
 /** Per-item input: `data` holds n items of `numel(itemDims)` values each, item-major. */
 export interface BatchedInput {
@@ -60,4 +61,57 @@ export async function runBatched(
     }
   }
   return result;
+}
+
+/** One input of `runBatchedEach`: items are written on demand into a reused batch buffer. */
+export interface StreamedInput {
+  itemDims: number[];
+  /** Writes item `item` (numel(itemDims) values) at `dst[offset..]`. */
+  fill: (dst: Float32Array, offset: number, item: number) => void;
+}
+
+/**
+ * `runBatched` without whole-set buffers: for each batch, the items are written by `fill` into one
+ * batch buffer reused from batch to batch (taken from `pool` and given back at the end when a pool
+ * is passed), and the batch's outputs are handed to `onBatch` as views of the ORT output (valid
+ * only during the call) before the next batch runs. Batch sizes, padding (the last batch repeats
+ * its last item) and so the graph's inputs and outputs are exactly those of `runBatched`.
+ * @param onBatch Gets the first item index, the item count (without padding) and, per requested
+ *   canonical output, the batch's values (item-major, padded items included) and item dims.
+ * @throws Error with the graph role when ORT fails; whatever `fill` or `onBatch` throw.
+ */
+export async function runBatchedEach(
+  graph: GraphSession,
+  inputKey: string,
+  input: StreamedInput,
+  n: number,
+  outputs: string[],
+  onBatch: (first: number, count: number, out: Record<string, { data: Float32Array; itemDims: number[] }>) => void,
+  opts: { maxBatch?: number; pool?: ArrayPool } = {},
+): Promise<void> {
+  const spec = graph.spec.inputs[inputKey];
+  const batch = fixedBatch(spec) ?? Math.max(1, Math.min(opts.maxBatch ?? 16, n));
+  const item = numel(input.itemDims);
+  const buf = opts.pool ? opts.pool.float32(batch * item) : new Float32Array(batch * item);
+  try {
+    for (let s = 0; s < n; s += batch) {
+      const count = Math.min(batch, n - s);
+      for (let i = 0; i < count; i++) input.fill(buf, i * item, s + i);
+      for (let p = count; p < batch; p++) buf.copyWithin(p * item, (count - 1) * item, count * item);
+      let res: ort.InferenceSession.ReturnType;
+      try {
+        res = await graph.session.run({ [spec.name]: makeTensor(spec, buf, [batch, ...input.itemDims]) });
+      } catch (err) {
+        throw new Error(`graph "${graph.role}" failed: ${(err as Error).message}`, { cause: err });
+      }
+      const out: Record<string, { data: Float32Array; itemDims: number[] }> = {};
+      for (const key of outputs) {
+        const t = res[graph.spec.outputs[key].name] as ort.Tensor;
+        out[key] = { data: readFloats(t), itemDims: t.dims.slice(1) as number[] };
+      }
+      onBatch(s, count, out);
+    }
+  } finally {
+    opts.pool?.give(buf);
+  }
 }

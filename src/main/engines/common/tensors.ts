@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { TensorSpec } from '../../models/manifest';
-import { floatsToHalf, halfToFloats } from './fp16';
+import { floatsToHalf, halfToFloats, toHalf } from './fp16';
 
 /**
  * Concrete dims for a tensor spec: fixed dims are kept, symbolic dims are looked up in `sizes`
@@ -42,6 +42,34 @@ export function makeTensor(spec: TensorSpec, data: Float32Array, dims: number[])
     case 'int32':
       return new ort.Tensor('int32', Int32Array.from(data, (v) => Math.round(v)), dims);
   }
+}
+
+/**
+ * `makeTensor(spec, new Float32Array(numel(dims)).fill(value), dims)` without the intermediate
+ * arrays (e.g. a timestep for every batch item); the same values.
+ */
+export function makeFilledTensor(spec: TensorSpec, value: number, dims: number[]): ort.Tensor {
+  const n = numel(dims);
+  const v = Math.fround(value);
+  switch (spec.dtype) {
+    case 'fp32':
+      return new ort.Tensor('float32', new Float32Array(n).fill(v), dims);
+    case 'fp16':
+      return new ort.Tensor('float16', new Uint16Array(n).fill(toHalf(v)), dims);
+    case 'int64':
+      return new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(Math.round(v))), dims);
+    case 'int32':
+      return new ort.Tensor('int32', new Int32Array(n).fill(Math.round(v)), dims);
+  }
+}
+
+/**
+ * A float16 ORT tensor over half bits (e.g. from `floatsToHalf`), without copying.
+ * @throws RangeError when bits.length does not match dims.
+ */
+export function halfTensor(bits: Uint16Array, dims: number[]): ort.Tensor {
+  if (bits.length !== numel(dims)) throw new RangeError(`float16 tensor: ${bits.length} values for shape [${dims.join(', ')}]`);
+  return new ort.Tensor('float16', bits, dims);
 }
 
 /**

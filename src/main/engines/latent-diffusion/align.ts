@@ -7,6 +7,7 @@ import type { TrackSample } from '../../tracking/types';
 import type { CropMask, FaceAlignment } from '../../models/manifest';
 import { applyAffine, composeAffine, fitSimilarity, type Affine } from '../../imaging/affine';
 import { faceSimilarityTransform } from '../../tracking/landmarks';
+import type { EditableRuns } from '../common/image-tensor';
 
 /**
  * Frame -> crop similarity transform for a tracked face (crop pixel centres at integer coords).
@@ -69,6 +70,8 @@ export interface CropMasks {
   rect: PixelRect;
   /** crop x crop, 1 = editable (fed to the model as the inpainting mask). */
   hard: Float32Array;
+  /** The pixels of `hard` as row runs (for masking many crops without scanning the mask). */
+  hardRuns: EditableRuns;
   /**
    * crop x crop, soft paste-back weight: 1 inside, ramping (smoothstep) to 0 at the rect edge over
    * `feather` x crop pixels; exactly 0 outside the rect, so pixels outside stay the original's.
@@ -99,5 +102,7 @@ export function buildCropMasks(rect: PixelRect, crop: number, downsample: number
       const cx0 = i * downsample, cy0 = j * downsample;
       if (cx0 + downsample > x0 && cx0 < x1 && cy0 + downsample > y0 && cy0 < y1) latent[j * h + i] = 1;
     }
-  return { rect, hard, soft, latent };
+  const runs = new Int32Array(2 * Math.max(0, y1 - y0));
+  if (x1 > x0) for (let y = y0; y < y1; y++) runs.set([y * crop + x0, y * crop + x1], 2 * (y - y0));
+  return { rect, hard, hardRuns: { runs: x1 > x0 ? runs : new Int32Array(0) }, soft, latent };
 }

@@ -14,8 +14,10 @@
 import type * as ort from 'onnxruntime-node';
 import type { GraphSession } from '../../models/sessions';
 import type { LatentDiffusionManifest, TensorSpec } from '../../models/manifest';
-import { combineGuidance, type GuidanceBranch, type GuidancePlan } from '../common/guidance';
-import { fixedBatch, makeTensor, numel, readFloats } from '../common/tensors';
+import { combineGuidance, type GuidanceBranch, type GuidancePlan, type GuidanceTerms } from '../common/guidance';
+import { fixedBatch, halfTensor, makeFilledTensor, makeTensor, numel, readFloats } from '../common/tensors';
+import { floatsToHalf } from '../common/fp16';
+import type { ArrayPool } from '../common/array-pool';
 
 /** Conditions of one temporal window. */
 export interface WindowConditions {
@@ -45,6 +47,8 @@ interface RunGroup {
   /** Items actually fed (>= items.length when padded to a fixed batch). */
   batch: number;
   sample: Float32Array;
+  /** fp16 graphs: half bits of `sample`, kept across steps (see `sampleTensor`). */
+  sampleHalf?: Uint16Array;
   statics: Record<string, ort.Tensor>;
   timestep: TensorSpec;
 }
@@ -57,6 +61,11 @@ export interface PreparedWindow {
   /** Per-branch output buffers [F, C, h, w] and the guided result, reused at every step. */
   outs: Float32Array[];
   guided: Float32Array;
+  /**
+   * One group, frames-in-batch, unpadded, items in (branch, frame) order: the run's output is the
+   * branch outputs back to back, used in place by `predictTerms` / `predict` (no copies).
+   */
+  direct: boolean;
 }
 
 export interface DenoiserOptions {
@@ -103,8 +112,12 @@ export class Denoiser {
     this.batchBranches = opts.batchBranches ?? true;
   }
 
-  /** Builds the static feeds (conditions, per-branch null values) of a window for a guidance plan. */
-  prepareWindow(cond: WindowConditions, plan: GuidancePlan): PreparedWindow {
+  /**
+   * Builds the static feeds (conditions, per-branch null values) of a window for a guidance plan.
+   * @param pool Where the window's large buffers come from (they are fully written before use);
+   *   give them back with `releaseWindow` once the window is done.
+   */
+  prepareWindow(cond: WindowConditions, plan: GuidancePlan, pool?: ArrayPool): PreparedWindow {
     const F = cond.frames;
     const spec = this.graph.spec.inputs;
     const fixed = fixedBatch(spec.sample);
@@ -121,14 +134,24 @@ export class Denoiser {
       const size = fixed ?? list.length;
       for (let s = 0; s < list.length; s += size) {
         const items = list.slice(s, s + size);
-        groups.push(this.buildGroup(items, size, cond, plan.branches));
+        groups.push(this.buildGroup(items, size, cond, plan.branches, pool));
       }
     }
     const n = F * this.channels * this.h * this.w;
-    return { plan, frames: F, groups, outs: plan.branches.map(() => new Float32Array(n)), guided: new Float32Array(n) };
+    const g0 = groups[0];
+    const direct = !video && groups.length === 1 && g0.batch === g0.items.length && g0.items.every((it, i) => it.branch === Math.floor(i / F) && it.frame === i % F);
+    const alloc = (len: number) => (pool ? pool.float32(len) : new Float32Array(len));
+    return { plan, frames: F, groups, outs: plan.branches.map(() => alloc(n)), guided: alloc(n), direct };
   }
 
-  private buildGroup(items: { branch: number; frame: number }[], batch: number, cond: WindowConditions, branches: GuidanceBranch[]): RunGroup {
+  /** Gives a window's buffers back to the pool they came from; the window must not be used afterwards. */
+  releaseWindow(win: PreparedWindow, pool: ArrayPool): void {
+    for (const g of win.groups) pool.give(g.sample);
+    for (const o of win.outs) pool.give(o);
+    pool.give(win.guided);
+  }
+
+  private buildGroup(items: { branch: number; frame: number }[], batch: number, cond: WindowConditions, branches: GuidanceBranch[], pool?: ArrayPool): RunGroup {
     const spec = this.graph.spec.inputs;
     const F = cond.frames;
     const P = this.h * this.w;
@@ -138,7 +161,8 @@ export class Denoiser {
     while (padded.length < batch) padded.push(items[items.length - 1]);
     const Cs = this.sampleChannels;
     const perItemSample = video ? Cs * F * P : Cs * P;
-    const sample = new Float32Array(batch * perItemSample);
+    // Every channel of every item is written: static ones below, noisy ones before each run.
+    const sample = pool ? pool.float32(batch * perItemSample) : new Float32Array(batch * perItemSample);
 
     // Static channels of `sample` (mask, masked, reference) and the separate static inputs.
     const writeComp = (dst: Float32Array, base: number, chOff: number, comp: Component, frame: number) => {
@@ -197,39 +221,13 @@ export class Denoiser {
     const F = win.frames;
     const P = this.h * this.w;
     const C = this.channels;
-    const video = this.layout === 'video';
     const perFrame = C * P;
     const outs = win.outs;
-    const spec = this.graph.spec;
     for (const g of win.groups) {
-      const Cs = this.sampleChannels;
-      const perItem = video ? Cs * F * P : Cs * P;
-      const noisyOff = this.offsets.noisy;
-      for (let i = 0; i < g.batch; i++) {
-        const it = g.items[Math.min(i, g.items.length - 1)];
-        if (video) {
-          for (let f = 0; f < F; f++)
-            for (let c = 0; c < C; c++) g.sample.set(xt.subarray((f * C + c) * P, (f * C + c + 1) * P), i * perItem + ((noisyOff + c) * F + f) * P);
-        } else {
-          g.sample.set(xt.subarray(it.frame * perFrame, (it.frame + 1) * perFrame), i * perItem + noisyOff * P);
-        }
-      }
-      const sampleDims = video ? [g.batch, Cs, F, this.h, this.w] : [g.batch, Cs, this.h, this.w];
-      const ts = g.timestep;
-      const tDims = ts.shape.length === 0 ? [] : ts.shape.length === 1 && ts.shape[0] === 1 ? [1] : [g.batch];
-      const feeds: Record<string, ort.Tensor> = {
-        [spec.inputs.sample.name]: makeTensor(spec.inputs.sample, g.sample, sampleDims),
-        [ts.name]: makeTensor(ts, new Float32Array(numel(tDims)).fill(t), tDims),
-      };
-      for (const [k, v] of Object.entries(g.statics)) feeds[spec.inputs[k].name] = v;
-      const t0 = performance.now();
-      const res = await this.graph.session.run(feeds);
-      this.runMs += performance.now() - t0;
-      this.runs++;
-      const out = readFloats(res[spec.outputs.prediction.name]);
+      const out = await this.runGroup(g, F, xt, t);
       g.items.forEach((it, i) => {
         const dst = outs[it.branch];
-        if (video) {
+        if (this.layout === 'video') {
           // [C, F, h, w] -> [F, C, h, w]
           const base = i * C * F * P;
           for (let c = 0; c < C; c++)
@@ -242,10 +240,81 @@ export class Denoiser {
     return outs;
   }
 
-  /** Guided prediction (Eq. 7) at timestep t: [F, C, h, w]. */
+  /** Writes x_t into the group's `sample` buffer, runs the graph once; returns its prediction output. */
+  private async runGroup(g: RunGroup, F: number, xt: Float32Array, t: number): Promise<Float32Array> {
+    const P = this.h * this.w;
+    const C = this.channels;
+    const video = this.layout === 'video';
+    const perFrame = C * P;
+    const spec = this.graph.spec;
+    const Cs = this.sampleChannels;
+    const perItem = video ? Cs * F * P : Cs * P;
+    const noisyOff = this.offsets.noisy;
+    for (let i = 0; i < g.batch; i++) {
+      const it = g.items[Math.min(i, g.items.length - 1)];
+      if (video) {
+        for (let f = 0; f < F; f++)
+          for (let c = 0; c < C; c++) g.sample.set(xt.subarray((f * C + c) * P, (f * C + c + 1) * P), i * perItem + ((noisyOff + c) * F + f) * P);
+      } else {
+        g.sample.set(xt.subarray(it.frame * perFrame, (it.frame + 1) * perFrame), i * perItem + noisyOff * P);
+      }
+    }
+    const sampleDims = video ? [g.batch, Cs, F, this.h, this.w] : [g.batch, Cs, this.h, this.w];
+    const ts = g.timestep;
+    const tDims = ts.shape.length === 0 ? [] : ts.shape.length === 1 && ts.shape[0] === 1 ? [1] : [g.batch];
+    const feeds: Record<string, ort.Tensor> = {
+      [spec.inputs.sample.name]: this.sampleTensor(g, sampleDims, video ? F : 1),
+      [ts.name]: makeFilledTensor(ts, t, tDims),
+    };
+    for (const [k, v] of Object.entries(g.statics)) feeds[spec.inputs[k].name] = v;
+    const t0 = performance.now();
+    const res = await this.graph.session.run(feeds);
+    this.runMs += performance.now() - t0;
+    this.runs++;
+    return readFloats(res[spec.outputs.prediction.name]);
+  }
+
+  /**
+   * The `sample` tensor of a group. fp16 graphs keep the half bits of the whole buffer from the
+   * first step and convert only the noisy channels afterwards (the other channels do not change
+   * within a window); the bits are the same as converting the whole buffer.
+   * @param framesPerChannel F in video layout (channel planes are F*h*w long), else 1.
+   */
+  private sampleTensor(g: RunGroup, dims: number[], framesPerChannel: number): ort.Tensor {
+    const spec = this.graph.spec.inputs.sample;
+    if (spec.dtype !== 'fp16') return makeTensor(spec, g.sample, dims);
+    if (!g.sampleHalf) {
+      g.sampleHalf = floatsToHalf(g.sample);
+    } else {
+      const P = this.h * this.w * framesPerChannel;
+      const perItem = this.sampleChannels * P;
+      const noisy = this.offsets.noisy * P;
+      const len = this.channels * P;
+      for (let i = 0; i < g.batch; i++) floatsToHalf(g.sample, g.sampleHalf, i * perItem + noisy, i * perItem + noisy + len);
+    }
+    return halfTensor(g.sampleHalf, dims);
+  }
+
+  /**
+   * Every branch at timestep t with its Eq. 7 weight, not combined. With `win.direct` the outputs
+   * are views of the run's output (no copy); either way they are valid until the next call.
+   */
+  async predictTerms(win: PreparedWindow, xt: Float32Array, t: number): Promise<GuidanceTerms> {
+    const { coeffs } = win.plan;
+    if (!win.direct) return { outs: await this.predictBranches(win, xt, t), coeffs };
+    // One run holds every branch, branch-major in [F, C, h, w] order.
+    const n = xt.length;
+    const out = await this.runGroup(win.groups[0], win.frames, xt, t);
+    return { outs: coeffs.map((_, b) => out.subarray(b * n, (b + 1) * n)), coeffs };
+  }
+
+  /** Guided prediction (Eq. 7) at timestep t: [F, C, h, w] (a buffer owned by `win`). */
   async predict(win: PreparedWindow, xt: Float32Array, t: number): Promise<Float32Array> {
-    const outs = await this.predictBranches(win, xt, t);
-    if (outs.length === 1 && win.plan.coeffs[0] === 1) return outs[0];
-    return combineGuidance(outs, win.plan.coeffs, xt.length, win.guided);
+    const { outs, coeffs } = await this.predictTerms(win, xt, t);
+    if (outs.length === 1 && coeffs[0] === 1) {
+      if (outs[0] !== win.outs[0]) win.outs[0].set(outs[0]);
+      return win.outs[0];
+    }
+    return combineGuidance(outs, coeffs, xt.length, win.guided);
   }
 }

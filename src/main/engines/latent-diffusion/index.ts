@@ -9,6 +9,7 @@ import { UserError } from '../../util/errors';
 import type { LatentDiffusionManifest } from '../../models/manifest';
 import { latentDiffusionDescription } from './describe';
 import { LatentDiffusionSegment, type LatentDiffusionOptions } from './prepared';
+import { ArrayPool } from '../common/array-pool';
 
 export interface LatentDiffusionEngineOptions extends LatentDiffusionOptions {
   /** Pack folder. */
@@ -34,9 +35,11 @@ export async function createLatentDiffusionEngine(opts: LatentDiffusionEngineOpt
   }
   const manifest = open.manifest as LatentDiffusionManifest;
   opts.log?.(`latent-diffusion: ${open.providerNotes.join('; ')}`);
+  // Crops and batch buffers are reused from segment to segment of this engine.
+  const pool = new ArrayPool();
   return {
     describe: () => latentDiffusionDescription(manifest, open.providerNotes),
-    prepare: (ctx) => LatentDiffusionSegment.create(open, ctx, opts),
+    prepare: (ctx) => LatentDiffusionSegment.create(open, ctx, opts, pool),
   };
 }
 

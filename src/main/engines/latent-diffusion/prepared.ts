@@ -13,7 +13,7 @@ import type { EngineFrameInput, Patch, PreparedEngine, SegmentContext } from '..
 import type { RgbFrame } from '../../media/types';
 import type { OpenPack } from '../../models/sessions';
 import type { LatentDiffusionManifest } from '../../models/manifest';
-import { invertAffine, warpAffineRgb, warpCropToPatch, type Affine } from '../../imaging/affine';
+import { invertAffine, warpAffineRgb, type Affine } from '../../imaging/affine';
 import { ddimSchedule, type DdimSchedule } from '../common/ddim';
 import { guidancePlan } from '../common/guidance';
 import { gaussian, subSeed } from '../common/rng';
@@ -22,7 +22,9 @@ import { throwIfAborted, UserError } from '../../util/errors';
 import { buildCropMasks, editableRect, frameToCropTransform, type CropMasks } from './align';
 import { encoderAudioConditions, melAudioConditions, type AudioConditions } from './audio-features';
 import { habitCondition, evenPicks, type HabitCondition } from './habit';
-import { vaeDecode, vaeEncode, vaeEncodeMaskedAndKnown } from './vae';
+import { vaeDecodeEach, vaeEncode, vaeEncodeMaskedAndKnown } from './vae';
+import { ArrayPool } from '../common/array-pool';
+import { pasteDecodedCrop } from './paste';
 import { Denoiser, type WindowConditions } from './denoiser';
 import { OverlapBlender, sampleWindow } from './sampler';
 import { LD_PARAMS } from './describe';
@@ -74,6 +76,8 @@ export class LatentDiffusionSegment implements PreparedEngine {
     private readonly seed: number,
     private readonly planG: ReturnType<typeof guidancePlan>,
     private readonly opts: LatentDiffusionOptions,
+    /** Engine-wide reusable buffers: aligned crops, VAE batch inputs, the paste-back composite. */
+    private readonly pool: ArrayPool,
     windowLen: number,
     overlap: number,
     steps: number,
@@ -96,7 +100,7 @@ export class LatentDiffusionSegment implements PreparedEngine {
    * Prepares a segment: transforms, masks, audio and lip-habit conditions, appearance latent, x_T.
    * @throws UserError `E_NO_FACE` when no frame of the range has a face; CancelledError.
    */
-  static async create(pack: OpenPack, ctx: SegmentContext, opts: LatentDiffusionOptions): Promise<PreparedEngine> {
+  static async create(pack: OpenPack, ctx: SegmentContext, opts: LatentDiffusionOptions, pool = new ArrayPool()): Promise<PreparedEngine> {
     const m = pack.manifest as LatentDiffusionManifest;
     const { range } = ctx;
     if (range.end <= range.start) throw new UserError('E_RANGE', `Empty segment range [${range.start}, ${range.end}).`);
@@ -141,7 +145,7 @@ export class LatentDiffusionSegment implements PreparedEngine {
     const xT = gaussian(seed, m.latent.channels * lat * lat);
     const fixedF = m.temporal.layout === 'video' ? pack.graphs.denoiser.spec.inputs.sample.shape[2] : undefined;
     const windowLen = typeof fixedF === 'number' ? fixedF : m.temporal.window;
-    return new LatentDiffusionSegment(pack, ctx, denoiser, transforms, filled.hasFace, masks, audio, habit, reference, xT, seed, planG, opts, windowLen, overlap, steps, eta);
+    return new LatentDiffusionSegment(pack, ctx, denoiser, transforms, filled.hasFace, masks, audio, habit, reference, xT, seed, planG, opts, pool, windowLen, overlap, steps, eta);
   }
 
   async renderWindow(inputs: EngineFrameInput[]): Promise<(Patch | null)[]> {
@@ -165,50 +169,57 @@ export class LatentDiffusionSegment implements PreparedEngine {
       const per = this.C * this.lat * this.lat;
       const z = new Float32Array(todo.length * per);
       todo.forEach((r, i) => z.set(this.finalZ.get(r)!, i * per));
-      const { crops, size } = await vaeDecode(this.pack.graphs.vaeDecoder, this.m.latent, z, todo.length, this.lat, this.lat);
-      if (size !== this.crop) throw new Error(`vaeDecoder returns ${size}px crops, the pack's crop is ${this.crop}px`);
-      for (const [i, r] of todo.entries()) {
-        const inp = inputs[rels.indexOf(r)];
-        const orig = this.slots.get(r)?.crop ?? this.cropOf(inp.frame, r);
-        patches.set(r, this.pasteBack(crops[i], orig, r, inp.frame));
+      const composite = this.pool.uint8(this.crop * this.crop * 3);
+      try {
+        // Each decoded image is pasted back as soon as its batch is out (no rgb crops kept).
+        await vaeDecodeEach(
+          this.pack.graphs.vaeDecoder,
+          this.m.latent,
+          z,
+          todo.length,
+          this.lat,
+          this.lat,
+          (i, planes, offset, size) => {
+            if (size !== this.crop) throw new Error(`vaeDecoder returns ${size}px crops, the pack's crop is ${this.crop}px`);
+            const r = todo[i];
+            const inp = inputs[rels.indexOf(r)];
+            const kept = this.slots.get(r)?.crop;
+            const orig = kept ?? this.cropOf(inp.frame, r);
+            patches.set(r, this.pasteBack(planes, offset, orig, r, inp.frame, composite));
+            if (!kept) this.pool.give(orig);
+          },
+          { pool: this.pool },
+        );
+      } finally {
+        this.pool.give(composite);
       }
     }
     // Release crops no future window needs.
     const keepFrom = this.nextWindow < this.plan.length ? this.plan[this.nextWindow].start : n;
-    for (const r of [...this.slots.keys()]) if (r < keepFrom) this.slots.delete(r);
+    for (const [r, slot] of [...this.slots]) {
+      if (r >= keepFrom) continue;
+      this.slots.delete(r);
+      this.pool.give(slot.crop);
+    }
     if (this.opts.stats) this.opts.stats.totalMs += performance.now() - t0;
     return want.map((r) => (r >= 0 ? (patches.get(r) ?? null) : null));
   }
 
   async dispose(): Promise<void> {
     // Sessions belong to the pack cache; only buffers are released here.
+    for (const slot of this.slots.values()) this.pool.give(slot.crop);
     this.slots.clear();
     this.finalZ.clear();
   }
 
+  /** Aligned crop of a frame (crop x crop rgb24) in a pooled buffer (give it back when done). */
   private cropOf(frame: RgbFrame, rel: number): Uint8Array {
-    return warpAffineRgb(frame, invertAffine(this.transforms[rel]), this.crop, this.crop, { antialias: true });
+    return warpAffineRgb(frame, invertAffine(this.transforms[rel]), this.crop, this.crop, { antialias: true, out: this.pool.uint8(this.crop * this.crop * 3) });
   }
 
-  /** Blends the decoded crop over the original crop with the soft mask and warps it to the frame. */
-  private pasteBack(decoded: Uint8Array, orig: Uint8Array, rel: number, frame: RgbFrame): Patch | null {
-    const soft = this.masks.soft;
-    const [x0, y0, x1, y1] = this.masks.rect;
-    if (x1 <= x0 || y1 <= y0) return null;
-    const n = this.crop;
-    // Outside the rect the soft mask is 0: the crop stays the original there.
-    const out = Uint8Array.from(orig);
-    for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        const i = y * n + x;
-        const a = soft[i];
-        const j = i * 3;
-        out[j] = orig[j] + (decoded[j] - orig[j]) * a + 0.5;
-        out[j + 1] = orig[j + 1] + (decoded[j + 1] - orig[j + 1]) * a + 0.5;
-        out[j + 2] = orig[j + 2] + (decoded[j + 2] - orig[j + 2]) * a + 0.5;
-      }
-    }
-    return warpCropToPatch({ width: n, height: n, data: out }, soft, this.transforms[rel], frame.width, frame.height, [x0, y0, x1 - 1, y1 - 1]);
+  /** Blends the decoded crop (decoder planes at `offset`) over the original crop with the soft mask and warps it to the frame. */
+  private pasteBack(planes: Float32Array, offset: number, orig: Uint8Array, rel: number, frame: RgbFrame, composite: Uint8Array): Patch | null {
+    return pasteDecodedCrop(planes, offset, this.m.latent.pixels, orig, this.masks.soft, this.masks.rect, this.crop, this.transforms[rel], frame.width, frame.height, composite);
   }
 
   /** Makes sure slots [a, b) exist, reading missing frames from the decoder. */
@@ -248,9 +259,9 @@ export class LatentDiffusionSegment implements PreparedEngine {
       let masked: Float32Array;
       let known: Float32Array | null = null;
       if (this.m.latentInpainting) {
-        ({ masked, known } = await vaeEncodeMaskedAndKnown(this.pack.graphs.vaeEncoder, this.m.latent, crops, this.crop, this.masks.hard, this.m.maskFill));
+        ({ masked, known } = await vaeEncodeMaskedAndKnown(this.pack.graphs.vaeEncoder, this.m.latent, crops, this.crop, this.masks.hardRuns, this.m.maskFill, this.pool));
       } else {
-        masked = await vaeEncode(this.pack.graphs.vaeEncoder, this.m.latent, crops, this.crop, { editable: this.masks.hard, fill: this.m.maskFill });
+        masked = await vaeEncode(this.pack.graphs.vaeEncoder, this.m.latent, crops, this.crop, { editable: this.masks.hardRuns, fill: this.m.maskFill, pool: this.pool });
       }
       enc.forEach((r, i) => {
         const s = this.slots.get(r)!;
@@ -258,11 +269,13 @@ export class LatentDiffusionSegment implements PreparedEngine {
         if (known) s.known = known.subarray(i * per, (i + 1) * per);
       });
     }
-    const mask = new Float32Array(F * plane);
-    const maskedAll = new Float32Array(F * per);
-    const knownAll = this.m.latentInpainting ? new Float32Array(F * per) : null;
+    // Window buffers (fully written below) come from the pool and go back once the window is done.
+    const mask = this.pool.float32(F * plane);
+    const maskedAll = this.pool.float32(F * per);
+    const knownAll = this.m.latentInpainting ? this.pool.float32(F * per) : null;
     const aItem = this.audio.itemDims.reduce((a, b) => a * b, 1);
-    const audio = new Float32Array(F * aItem);
+    const audio = this.pool.float32(F * aItem);
+    const xBuf = this.pool.float32(F * per);
     rels.forEach((r, j) => {
       mask.set(this.masks.latent, j * plane);
       maskedAll.set(this.slots.get(r)!.masked!, j * per);
@@ -281,21 +294,29 @@ export class LatentDiffusionSegment implements PreparedEngine {
       habitItemDims: this.habit?.itemDims ?? [],
       habitNull: this.habit?.nullValue ?? null,
     };
-    const prepared = this.denoiser.prepareWindow(cond, this.planG);
+    const prepared = this.denoiser.prepareWindow(cond, this.planG, this.pool);
     const before = { ms: this.denoiser.runMs, runs: this.denoiser.runs };
     const eta = this.schedule.config.eta;
-    const z0 = await sampleWindow({
-      schedule: this.schedule,
-      frames: F,
-      channels: this.C,
-      plane,
-      xT: this.xT,
-      known: knownAll ? { z0: knownAll, editable: mask } : null,
-      harmonize: this.blender.harmonizer(k),
-      predict: (x, t) => this.denoiser.predict(prepared, x, t),
-      stepNoise: eta > 0 ? (i) => gaussian(subSeed(this.seed, i + 1), per) : undefined,
-      signal: this.ctx.signal,
-    });
+    let z0: Float32Array;
+    try {
+      z0 = await sampleWindow({
+        schedule: this.schedule,
+        frames: F,
+        channels: this.C,
+        plane,
+        xT: this.xT,
+        known: knownAll ? { z0: knownAll, editable: mask } : null,
+        harmonize: this.blender.harmonizer(k),
+        predict: (x, t) => this.denoiser.predict(prepared, x, t),
+        predictTerms: (x, t) => this.denoiser.predictTerms(prepared, x, t),
+        stepNoise: eta > 0 ? (i) => gaussian(subSeed(this.seed, i + 1), per) : undefined,
+        signal: this.ctx.signal,
+        out: xBuf,
+      });
+    } finally {
+      this.denoiser.releaseWindow(prepared, this.pool);
+      for (const b of [mask, maskedAll, knownAll, audio]) this.pool.give(b);
+    }
     if (this.opts.stats) {
       this.opts.stats.denoiserRunMs += this.denoiser.runMs - before.ms;
       this.opts.stats.denoiserRuns += this.denoiser.runs - before.runs;
@@ -305,6 +326,7 @@ export class LatentDiffusionSegment implements PreparedEngine {
       this.finalZ.set(f, z);
       this.opts.onFinalLatent?.(this.ctx.range.start + f, z);
     }
+    this.pool.give(xBuf);
     this.nextWindow++;
   }
 }

@@ -3,8 +3,9 @@
  * noise x_T for every frame (DiffDub: "a shared x_T for DDIM as the starting point for all
  * images"), and cross-window harmonization so overlapping windows agree (no seam).
  */
-import { alphaBarAt, ddimStep, type DdimSchedule } from '../common/ddim';
+import { alphaBarAt, ddimStep, ddimStepCoefficients, type DdimSchedule } from '../common/ddim';
 import type { TemporalWindow } from '../common/windows';
+import type { GuidanceTerms } from '../common/guidance';
 import { throwIfAborted } from '../../util/errors';
 
 export interface WindowSampleInput {
@@ -27,9 +28,16 @@ export interface WindowSampleInput {
   harmonize?: (step: number, x: Float32Array) => void;
   /** Guided network output at (x_t, t). */
   predict: (x: Float32Array, t: number, step: number) => Promise<Float32Array>;
+  /**
+   * The same prediction as guidance terms not combined yet (e.g. `Denoiser.predictTerms`); when
+   * given, the fused update combines them only where the result is used. Must equal `predict`.
+   */
+  predictTerms?: (x: Float32Array, t: number, step: number) => Promise<GuidanceTerms>;
   /** Per-step noise for eta > 0 (one frame's worth, shared by all frames), or null. */
   stepNoise?: (step: number) => Float32Array | null;
   signal?: AbortSignal;
+  /** Buffer for x_t and the result ([F, C, h, w], overwritten); a new array by default. */
+  out?: Float32Array;
 }
 
 /**
@@ -40,18 +48,19 @@ export function composeNoisedKnown(x: Float32Array, z0: Float32Array, xT: Float3
   const ca = Math.sqrt(alphaBar);
   const cn = Math.sqrt(1 - alphaBar);
   const per = channels * plane;
-  for (let f = 0; f < frames; f++) {
-    const mb = f * plane;
-    for (let c = 0; c < channels; c++) {
-      const base = f * per + c * plane;
-      const nb = c * plane;
-      for (let p = 0; p < plane; p++) {
-        const e = editable[mb + p];
-        if (e >= 1) continue;
-        const i = base + p;
-        x[i] = e * x[i] + (1 - e) * (ca * z0[i] + cn * xT[nb + p]);
-      }
-    }
+  for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) composeNoisedPlane(x, z0, xT, editable, f * per + c * plane, c * plane, f * plane, plane, ca, cn);
+}
+
+/**
+ * `composeNoisedKnown` on one plane: x[base + p] and z0[base + p], noise xT[nb + p], mask
+ * editable[mb + p]. (Small kernels called many times get optimized as a whole early.)
+ */
+function composeNoisedPlane(x: Float32Array, z0: Float32Array, xT: Float32Array, editable: Float32Array, base: number, nb: number, mb: number, plane: number, ca: number, cn: number): void {
+  for (let p = 0; p < plane; p++) {
+    const e = editable[mb + p];
+    if (e >= 1) continue;
+    const i = base + p;
+    x[i] = e * x[i] + (1 - e) * (ca * z0[i] + cn * xT[nb + p]);
   }
 }
 
@@ -71,24 +80,144 @@ export function composeKnown(x: Float32Array, knownValue: Float32Array, editable
 }
 
 /**
- * Runs the DDIM loop of one window. Cancellable between steps.
- * @returns x̂_0 [F, C, h, w] (model latent units).
- * @throws CancelledError when `signal` is aborted.
+ * `ddimStep` (epsilon prediction, no noise) on the guided prediction, followed in the same pass by
+ * the re-imposition of the known region: with `alphaBarNext` the clean latent noised to it
+ * (`composeNoisedKnown`, the next step's input), with null the clean latent itself
+ * (`composeKnown`, the final result).
+ *
+ * The guided prediction is combined here from `terms` (as `combineGuidance` does, or `outs[0]`
+ * as is for a single branch of weight 1), and only where it is used: a fully known element
+ * (mask 0) becomes 0 · update + re-imposed value, which is the re-imposed value itself for any
+ * finite update, so neither its guidance combination nor its update is computed (except when
+ * the re-imposed value is a zero, to keep the sign the two passes would give it). Element for
+ * element the same float arithmetic as `combineGuidance` + `ddimStep` + `composeNoisedKnown` /
+ * `composeKnown`, so the same values as long as the network output is finite.
+ */
+export function ddimStepComposed(
+  schedule: DdimSchedule,
+  t: number,
+  x: Float32Array,
+  terms: GuidanceTerms,
+  z0: Float32Array,
+  xT: Float32Array,
+  alphaBarNext: number | null,
+  editable: Float32Array,
+  frames: number,
+  channels: number,
+  plane: number,
+): void {
+  const { sa, sb, saPrev, cDir, clip } = ddimStepCoefficients(schedule, t);
+  const noised = alphaBarNext !== null;
+  const { outs, coeffs } = terms;
+  const k = outs.length;
+  const step: PlaneStep = {
+    x,
+    z0,
+    xT,
+    editable,
+    outs,
+    coeffs,
+    // 0: one branch used as is; 1..3: that many weighted terms; 4: the general loop.
+    form: k === 1 && coeffs[0] === 1 ? 0 : k <= 3 ? k : 4,
+    sa,
+    sb,
+    saPrev,
+    cDir,
+    clip,
+    noised,
+    ca: noised ? Math.sqrt(alphaBarNext) : 1,
+    cn: noised ? Math.sqrt(1 - alphaBarNext) : 0,
+  };
+  for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) stepPlane(step, (f * channels + c) * plane, c * plane, f * plane, plane);
+}
+
+/** Everything `stepPlane` needs besides the plane's offsets. */
+interface PlaneStep {
+  x: Float32Array;
+  z0: Float32Array;
+  xT: Float32Array;
+  editable: Float32Array;
+  outs: Float32Array[];
+  coeffs: number[];
+  form: number;
+  sa: number;
+  sb: number;
+  saPrev: number;
+  cDir: number;
+  clip: number;
+  noised: boolean;
+  ca: number;
+  cn: number;
+}
+
+/** `ddimStepComposed` on one plane: elements base + p, noise xT[nb + p], mask editable[mb + p]. */
+function stepPlane(s: PlaneStep, base: number, nb: number, mb: number, plane: number): void {
+  const { x, z0, xT, editable, outs, coeffs, form, sa, sb, saPrev, cDir, clip, noised, ca, cn } = s;
+  const k = outs.length;
+  const fr = Math.fround;
+  const o0 = outs[0], o1 = outs[1 % k], o2 = outs[2 % k];
+  const c0 = coeffs[0], c1 = coeffs[1 % k], c2 = coeffs[2 % k];
+  for (let p = 0; p < plane; p++) {
+    const i = base + p;
+    const e = editable[mb + p];
+    if (e === 0) {
+      const v = noised ? ca * z0[i] + cn * xT[nb + p] : z0[i];
+      if (v !== 0) {
+        x[i] = v;
+        continue;
+      }
+    }
+    let m: number;
+    if (form === 0) m = o0[i];
+    else if (form === 3) m = fr(fr(fr(0 + c0 * o0[i]) + c1 * o1[i]) + c2 * o2[i]);
+    else if (form === 2) m = fr(fr(0 + c0 * o0[i]) + c1 * o1[i]);
+    else if (form === 1) m = fr(0 + c0 * o0[i]);
+    else {
+      m = 0;
+      for (let b = 0; b < k; b++) m = fr(m + coeffs[b] * outs[b][i]);
+    }
+    let x0 = (x[i] - sb * m) / sa;
+    if (x0 > clip) x0 = clip;
+    else if (x0 < -clip) x0 = -clip;
+    const prev = fr(saPrev * x0 + cDir * m); // the value ddimStep stores
+    if (e >= 1) x[i] = prev;
+    else if (noised) x[i] = e * prev + (1 - e) * (ca * z0[i] + cn * xT[nb + p]);
+    else x[i] = e * prev + (1 - e) * z0[i];
+  }
+}
+
+/**
+ * Runs the DDIM loop of one window. Cancellable between steps. With latent inpainting, epsilon
+ * prediction and no per-step noise, each update and the next re-imposition of the known region
+ * are one pass (`ddimStepComposed`), fed by `predictTerms` when given.
+ * @returns x̂_0 [F, C, h, w] (model latent units), in `out` when given.
+ * @throws CancelledError when `signal` is aborted; RangeError when `out` has the wrong length.
  */
 export async function sampleWindow(inp: WindowSampleInput): Promise<Float32Array> {
   const { schedule, frames, channels, plane } = inp;
   const per = channels * plane;
-  const x = new Float32Array(frames * per);
+  const x = inp.out ?? new Float32Array(frames * per);
+  if (x.length !== frames * per) throw new RangeError(`sampleWindow: out has ${x.length} values, need ${frames * per}`);
   for (let f = 0; f < frames; f++) x.set(inp.xT, f * per);
-  for (let i = 0; i < schedule.timesteps.length; i++) {
+  const known = inp.known;
+  const fused = known !== null && !inp.stepNoise && schedule.config.predictionType === 'epsilon';
+  const steps = schedule.timesteps.length;
+  if (fused) composeNoisedKnown(x, known.z0, inp.xT, alphaBarAt(schedule, schedule.timesteps[0]), known.editable, frames, channels, plane);
+  for (let i = 0; i < steps; i++) {
     throwIfAborted(inp.signal);
     const t = schedule.timesteps[i];
-    if (inp.known) composeNoisedKnown(x, inp.known.z0, inp.xT, alphaBarAt(schedule, t), inp.known.editable, frames, channels, plane);
+    if (known && !fused) composeNoisedKnown(x, known.z0, inp.xT, alphaBarAt(schedule, t), known.editable, frames, channels, plane);
     inp.harmonize?.(i, x);
-    const eps = await inp.predict(x, t, i);
-    ddimStep(schedule, t, x, eps, inp.stepNoise?.(i) ?? null, x);
+    if (fused) {
+      const terms = inp.predictTerms ? await inp.predictTerms(x, t, i) : { outs: [await inp.predict(x, t, i)], coeffs: [1] };
+      const next = i + 1 < steps ? alphaBarAt(schedule, schedule.timesteps[i + 1]) : null;
+      ddimStepComposed(schedule, t, x, terms, known.z0, inp.xT, next, known.editable, frames, channels, plane);
+    } else {
+      const eps = await inp.predict(x, t, i);
+      ddimStep(schedule, t, x, eps, inp.stepNoise?.(i) ?? null, x);
+    }
   }
-  if (inp.known) composeKnown(x, inp.known.z0, inp.known.editable, frames, channels, plane);
+  if (known && !fused) composeKnown(x, known.z0, known.editable, frames, channels, plane);
   return x;
 }
 
@@ -176,13 +305,12 @@ export class OverlapBlender {
       const f = win.start + j;
       const e = this.final.get(f)!;
       const w = this.weights[k][j];
-      const src = z0.subarray(j * per, (j + 1) * per);
-      for (let p = 0; p < per; p++) e.sum[p] += w * src[p];
+      addScaled(e.sum, z0, j * per, w, per);
       e.w += w;
       e.remaining--;
       if (e.remaining === 0) {
         const out = e.sum;
-        if (Math.abs(e.w - 1) > 1e-6) for (let p = 0; p < per; p++) out[p] /= e.w;
+        if (Math.abs(e.w - 1) > 1e-6) divideBy(out, e.w);
         done.set(f, out);
         this.final.delete(f);
         this.traj.delete(f);
@@ -190,4 +318,14 @@ export class OverlapBlender {
     }
     return done;
   }
+}
+
+/** dst[p] += w * src[offset + p] for p < n (float32 accumulation). */
+function addScaled(dst: Float32Array, src: Float32Array, offset: number, w: number, n: number): void {
+  for (let p = 0; p < n; p++) dst[p] += w * src[offset + p];
+}
+
+/** a[p] /= d. */
+function divideBy(a: Float32Array, d: number): void {
+  for (let p = 0; p < a.length; p++) a[p] /= d;
 }
