@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CancelledError, UserError } from '../util/errors';
 
 /**
@@ -72,4 +73,17 @@ export function parseParamArgs(list: string[] | undefined): Record<string, numbe
     out[m[1]] = v;
   }
   return out;
+}
+
+/**
+ * `node:util` parseArgs in strict mode (`args` default: the process arguments); an unknown or
+ * malformed option becomes UserError E_ARGS with `usage` as the hint.
+ * @throws UserError E_ARGS.
+ */
+export function parseCliArgs<O extends NonNullable<ParseArgsConfig['options']>>(options: O, usage: string, args?: string[]) {
+  try {
+    return parseArgs({ options, strict: true, ...(args ? { args } : {}) }).values;
+  } catch (e) {
+    throw new UserError('E_ARGS', (e as Error).message, usage);
+  }
 }

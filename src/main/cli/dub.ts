@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { runDub, checkOutputPath } from '../pipeline/dub';
 import { planDub } from '../pipeline/plan';
 import { loadOcclusionMask } from '../masks/occlusion';
 import { builtinEngineDescriptions, resolveParams, ENGINE_IDS } from '../engines/registry';
 import { UserError } from '../util/errors';
-import { fmtDuration, parseNumberArg, parseParamArgs, parseRangeArg, runCli } from './common';
+import { fmtDuration, parseNumberArg, parseParamArgs, parseRangeArg, runCli, parseCliArgs } from './common';
 import type { DubProgress } from '../pipeline/api';
 
 const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp4 [options]
@@ -32,22 +31,17 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
 
 const json = process.argv.includes('--json');
 void runCli(async (signal) => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        video: { type: 'string' }, audio: { type: 'string' }, out: { type: 'string' },
-        from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' },
-        face: { type: 'string' }, occlusion: { type: 'string' }, engine: { type: 'string', default: 'reference' },
-        pack: { type: 'string' }, providers: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
-        'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
-        cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UserError('E_ARGS', (e as Error).message, USAGE);
-  }
+  const values = parseCliArgs(
+    {
+      video: { type: 'string' }, audio: { type: 'string' }, out: { type: 'string' },
+      from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' },
+      face: { type: 'string' }, occlusion: { type: 'string' }, engine: { type: 'string', default: 'reference' },
+      pack: { type: 'string' }, providers: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
+      'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
+      cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(USAGE);
     return;

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { evalCompare, evalSync } from '../eval/evaluate';
 import { probeMedia } from '../media/probe';
 import { rangeToFrames } from '../pipeline/segments';
 import { UserError } from '../util/errors';
-import { parseNumberArg, runCli } from './common';
+import { parseNumberArg, runCli, parseCliArgs } from './common';
 
 const USAGE = `Usage:
   npm run eval -- sync --video V --audio A [--from S --to S] [--face N] [--json]
@@ -15,19 +14,13 @@ const USAGE = `Usage:
 const json = process.argv.includes('--json');
 void runCli(async (signal) => {
   const [cmd, ...rest] = process.argv.slice(2);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        video: { type: 'string' }, audio: { type: 'string' }, original: { type: 'string' }, dubbed: { type: 'string' },
-        from: { type: 'string' }, to: { type: 'string' }, face: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UserError('E_ARGS', (e as Error).message, USAGE);
-  }
+  const values = parseCliArgs(
+    {
+      video: { type: 'string' }, audio: { type: 'string' }, original: { type: 'string' }, dubbed: { type: 'string' },
+      from: { type: 'string' }, to: { type: 'string' }, face: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' },
+    },
+    USAGE, rest,
+  );
   const from = parseNumberArg('--from', values.from);
   const to = parseNumberArg('--to', values.to);
   const face = parseNumberArg('--face', values.face);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { nleRoundTrip } from '../pipeline/nle-roundtrip';
 import { rateFromFloat } from '../nle/rate';
 import { UserError } from '../util/errors';
-import { parseNumberArg, parseParamArgs, runCli } from './common';
+import { parseNumberArg, parseParamArgs, runCli, parseCliArgs } from './common';
 
 const USAGE = `Usage: npm run roundtrip -- --timeline CUT.(otio|xml|fcpxml|edl) --stem DUB.wav --out DIR [options]
 
@@ -24,19 +23,14 @@ const USAGE = `Usage: npm run roundtrip -- --timeline CUT.(otio|xml|fcpxml|edl) 
 
 const json = process.argv.includes('--json');
 void runCli(async (signal) => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        timeline: { type: 'string' }, stem: { type: 'string' }, 'stem-tc': { type: 'string' }, out: { type: 'string' },
-        codec: { type: 'string', default: 'prores' }, handles: { type: 'string' }, track: { type: 'string' }, 'edl-rate': { type: 'string' },
-        engine: { type: 'string' }, pack: { type: 'string' }, param: { type: 'string', multiple: true }, cache: { type: 'string' }, json: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UserError('E_ARGS', (e as Error).message, USAGE);
-  }
+  const values = parseCliArgs(
+    {
+      timeline: { type: 'string' }, stem: { type: 'string' }, 'stem-tc': { type: 'string' }, out: { type: 'string' },
+      codec: { type: 'string', default: 'prores' }, handles: { type: 'string' }, track: { type: 'string' }, 'edl-rate': { type: 'string' },
+      engine: { type: 'string' }, pack: { type: 'string' }, param: { type: 'string', multiple: true }, cache: { type: 'string' }, json: { type: 'boolean' },
+    },
+    USAGE,
+  );
   for (const k of ['timeline', 'stem', 'out'] as const) if (!values[k]) throw new UserError('E_ARGS', `Missing --${k}.`, USAGE);
   if (values.codec !== 'prores' && values.codec !== 'h264') throw new UserError('E_ARGS', `--codec must be prores or h264 (got ${values.codec}).`, USAGE);
   const params = parseParamArgs(values.param);

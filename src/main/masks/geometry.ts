@@ -56,6 +56,12 @@ export function clampRect(r: Rect, width: number, height: number): Rect {
   return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
 }
 
+/** Intersection of two integer rectangles (empty: w or h 0). */
+export function intersectRect(a: Rect, b: Rect): Rect {
+  const x = Math.max(a.x, b.x), y = Math.max(a.y, b.y);
+  return { x, y, w: Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x), h: Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y) };
+}
+
 /** Grows a rectangle by `px` pixels on every side. */
 export function inflateRect(r: Rect, px: number): Rect {
   return { x: r.x - px, y: r.y - px, w: r.w + 2 * px, h: r.h + 2 * px };

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { CancelledError, UserError } from '../util/errors';
 import { buildAudioDecodeArgs } from './args';
 import { locateFfmpeg } from './locate';
 import { probeAudio } from './probe';
-import { chunksToFloat32, isRunning, runCollect, spawnFailure, StderrTail, versionHint, waitForExit, type ExitStatus } from './process';
+import { chunksToFloat32, isRunning, runCollect, spawnFailure, spawnReader, versionHint, type ExitStatus, type StderrTail } from './process';
 
 /** Sample rate (Hz) of the speech features / VAD input. */
 export const SPEECH_SAMPLE_RATE = 16_000;
@@ -121,16 +120,7 @@ export async function openAudioPcmStream(
   const { ffmpeg } = locateFfmpeg();
   const decodedChannels = plan.duplicateMono ? 1 : opts.channels;
   const frameBytes = decodedChannels * 4;
-  const child = spawn(ffmpeg, plan.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  const exited = waitForExit(child);
-  const stderr = new StderrTail();
-  child.stderr.on('data', (c: Buffer) => stderr.push(c));
-  // Without a listener a stdout error (EPIPE after kill) would be an uncaught exception.
-  child.stdout.on('error', () => {});
-  const onAbort = () => {
-    if (isRunning(child)) child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { child, exited, stderr, release } = spawnReader(ffmpeg, plan.args, signal);
   const chunks = (child.stdout as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let carry: Buffer | null = null;
   let ended = false;
@@ -191,7 +181,7 @@ export async function openAudioPcmStream(
     async close() {
       if (closed) return;
       closed = true;
-      signal?.removeEventListener('abort', onAbort);
+      release();
       if (isRunning(child)) child.kill('SIGKILL');
       child.stdout.destroy();
       await exited;

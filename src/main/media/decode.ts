@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { CancelledError, UserError } from '../util/errors';
 import { buildDecodeArgs } from './args';
 import { locateFfmpeg } from './locate';
 import { displaySize } from './probe';
-import { isRunning, spawnFailure, StderrTail, versionHint, waitForExit } from './process';
+import { isRunning, spawnFailure, spawnReader, versionHint } from './process';
 import type { RgbFrame, VideoInfo } from './types';
 
 export interface DecodeOptions {
@@ -92,16 +91,7 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
     forceCfr: info.variableFrameRate,
   });
   const { ffmpeg } = locateFfmpeg();
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  const exited = waitForExit(child);
-  const stderr = new StderrTail();
-  child.stderr.on('data', (c: Buffer) => stderr.push(c));
-  // Without a listener a stdout error (EPIPE after kill) would be an uncaught exception.
-  child.stdout.on('error', () => {});
-  const onAbort = () => {
-    if (isRunning(child)) child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { child, exited, stderr, release } = spawnReader(ffmpeg, args, signal);
 
   try {
     let frame = new Uint8Array(frameBytes);
@@ -144,7 +134,7 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
       );
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    release();
     if (isRunning(child)) child.kill('SIGKILL');
     child.stdout.destroy();
     await exited;

@@ -79,6 +79,35 @@ export function versionHint(stderr: string): string | null {
     : null;
 }
 
+/** A child process whose stdout the caller reads (see `spawnReader`). */
+export interface ReaderProcess {
+  child: ChildProcess & { stdout: NonNullable<ChildProcess['stdout']> };
+  exited: Promise<ExitStatus & { error?: Error }>;
+  stderr: StderrTail;
+  /** Stops killing the child on `signal` (call once done with it). */
+  release: () => void;
+}
+
+/**
+ * Starts `bin args` with stdin ignored and stdout piped to the caller: stderr is kept as a tail,
+ * a stdout error after a kill (EPIPE) is swallowed, and aborting `signal` kills the child with
+ * SIGKILL. The shared start of every ffmpeg reader (frames, PCM, collected output).
+ * Spawn failures surface through `exited` (`error` set, map with `spawnFailure`).
+ */
+export function spawnReader(bin: string, args: string[], signal?: AbortSignal): ReaderProcess {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }) as ReaderProcess['child'];
+  const exited = waitForExit(child);
+  const stderr = new StderrTail();
+  child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+  // Without a listener a stdout error (EPIPE after kill) would be an uncaught exception.
+  child.stdout.on('error', () => {});
+  const onAbort = () => {
+    if (isRunning(child)) child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { child, exited, stderr, release: () => signal?.removeEventListener('abort', onAbort) };
+}
+
 export interface CollectResult extends ExitStatus {
   stdout: Buffer[];
   stdoutBytes: number;
@@ -99,27 +128,20 @@ export async function runCollect(
 ): Promise<CollectResult> {
   const { signal } = opts;
   if (signal?.aborted) throw new CancelledError();
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  const exited = waitForExit(child);
-  const stderr = new StderrTail();
+  const { child, exited, stderr, release } = spawnReader(bin, args, signal);
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
-  child.stdout?.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     stdout.push(c);
     stdoutBytes += c.length;
   });
-  child.stderr?.on('data', (c: Buffer) => stderr.push(c));
-  const onAbort = () => {
-    if (isRunning(child)) child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const status = await exited;
     if (signal?.aborted) throw new CancelledError();
     if (status.error && status.code === null && status.signal === null) throw spawnFailure(bin, status.error);
     return { code: status.code, signal: status.signal, stdout, stdoutBytes, stderr };
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    release();
     if (isRunning(child)) {
       child.kill('SIGKILL');
       await exited;

@@ -15,6 +15,7 @@ import { prepareJob } from './job';
 import { renderSegment, readRenderedSegment, segmentReference, PREFETCH_FRAMES, type RenderedSegment } from './segment-render';
 import { AsyncQueue } from '../util/async-queue';
 import { rgbToYuv420p } from '../imaging/yuv';
+import { copyRgbRect } from '../imaging/rgb-rect';
 
 export { defaultCacheDir } from './job';
 
@@ -379,13 +380,7 @@ export function pasteCrop(frame: RgbFrame, crop: RgbFrame, rect: { x: number; y:
  * placed at `sub`'s corner.
  */
 export function cutRgb(crop: RgbFrame, sub: { x: number; y: number; w: number; h: number }): RgbFrame {
-  const ox = sub.x - (crop.x0 ?? 0), oy = sub.y - (crop.y0 ?? 0);
-  const out = new Uint8Array(sub.w * sub.h * 3);
-  for (let y = 0; y < sub.h; y++) {
-    const s = ((oy + y) * crop.width + ox) * 3;
-    out.set(crop.data.subarray(s, s + sub.w * 3), y * sub.w * 3);
-  }
-  return { ...crop, width: sub.w, height: sub.h, data: out, x0: sub.x, y0: sub.y };
+  return { ...crop, width: sub.w, height: sub.h, data: copyRgbRect(crop, sub), x0: sub.x, y0: sub.y };
 }
 
 /** The audio ranges (seconds) the dub replaces: the explicit dubbed range, else the segments. */

@@ -9,7 +9,7 @@ import type { EngineFrameInput, FrameRange, PreparedEngine } from '../engines/ty
 import { decodeFrames } from '../media/decode';
 import { createEncoder } from '../media/encode';
 import { probeMedia } from '../media/probe';
-import { unionMask, clampRect, inflateRect } from '../masks/geometry';
+import { unionMask, clampRect, inflateRect, intersectRect } from '../masks/geometry';
 import { rasterizeUnionMask } from '../masks/raster';
 import { rasterizeOcclusion } from '../masks/occlusion';
 import { compositePatch, type UnionMaskRaster } from '../compositing/composite';
@@ -83,12 +83,6 @@ export function evenRect(r: Rect, width: number, height: number): Rect {
   if (x1 > width) x1 = width - (width % 2 === 0 ? 0 : 1);
   if (y1 > height) y1 = height - (height % 2 === 0 ? 0 : 1);
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
-}
-
-/** Intersection of two integer rectangles (empty: w or h 0). */
-function intersectRect(a: Rect, b: Rect): Rect {
-  const x = Math.max(a.x, b.x), y = Math.max(a.y, b.y);
-  return { x, y, w: Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x), h: Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y) };
 }
 
 /** Bounding box of the tracked face boxes over a frame range, or null. */

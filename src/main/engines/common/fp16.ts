@@ -9,7 +9,11 @@ const u32 = new Uint32Array(f32.buffer);
 /** float32 -> float16 bits, round to nearest even; overflow -> ±Inf, NaN kept. */
 export function toHalf(v: number): number {
   f32[0] = v;
-  const x = u32[0];
+  return halfBitsOf(u32[0]);
+}
+
+/** float16 bits of the float32 whose IEEE bits are `x` (round to nearest even). */
+function halfBitsOf(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -48,41 +52,8 @@ export function fromHalf(h: number): number {
  * @returns `out`.
  */
 export function floatsToHalf(src: Float32Array, out: Uint16Array = new Uint16Array(src.length), from = 0, to = src.length): Uint16Array {
-  // `toHalf` inlined on the float's bits.
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = from; i < to; i++) {
-    const x = bits[i];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    let mant = x & 0x7fffff;
-    if (exp === 0xff) {
-      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-      continue;
-    }
-    const e = exp - 127 + 15;
-    if (e >= 0x1f) {
-      out[i] = sign | 0x7c00;
-      continue;
-    }
-    if (e <= 0) {
-      if (e < -10) {
-        out[i] = sign;
-        continue;
-      }
-      mant |= 0x800000;
-      const shift = 14 - e;
-      let h = mant >>> shift;
-      const rem = mant & ((1 << shift) - 1);
-      const half = 1 << (shift - 1);
-      if (rem > half || (rem === half && h & 1)) h++;
-      out[i] = sign | h;
-      continue;
-    }
-    let h = (e << 10) | (mant >>> 13);
-    const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-    out[i] = sign | h;
-  }
+  for (let i = from; i < to; i++) out[i] = halfBitsOf(bits[i]);
   return out;
 }
 

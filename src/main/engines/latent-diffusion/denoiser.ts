@@ -73,6 +73,7 @@ export interface DenoiserOptions {
   batchBranches?: boolean;
 }
 
+/** One denoiser graph with Eq. 7 guidance over a window of frames (layouts in the module doc). */
 export class Denoiser {
   readonly layout: 'frames-in-batch' | 'video';
   readonly channels: number;

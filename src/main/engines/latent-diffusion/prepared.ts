@@ -48,6 +48,7 @@ interface Slot {
   known?: Float32Array;
 }
 
+/** The engine prepared for one segment (see the module doc); built by `prepare`. */
 export class LatentDiffusionSegment implements PreparedEngine {
   readonly windowSize: number;
   private readonly m: LatentDiffusionManifest;

@@ -5,12 +5,12 @@
  * transfer, blend two warps at a cut.
  */
 import type { Patch } from '../types';
-import type { Rect } from '../../masks/types';
-import { boundingRect } from '../../masks/geometry';
+import { boundingRect, intersectRect } from '../../masks/geometry';
 import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { applyAffine, fitSimilarity } from '../../imaging/affine';
 import { channelStats, type ChannelStats } from '../../imaging/color';
+import { copyRgbRect } from '../../imaging/rgb-rect';
 import { stableVector } from './mouth-shape';
 import { ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 
@@ -77,18 +77,10 @@ export function cropReference(key: string, frame: FramePixels, mesh: Float32Arra
   const pts = warpPoints(layout, mesh);
   const poly = ringPolygon(layout, pts);
   const b = boundingRect([poly])!;
-  const frameRect = { x: ox, y: oy, w: frame.width, h: frame.height };
-  const inFrame = (r: Rect) => {
-    const x = Math.max(r.x, frameRect.x), y = Math.max(r.y, frameRect.y);
-    const x1 = Math.min(r.x + r.w, frameRect.x + frameRect.w), y1 = Math.min(r.y + r.h, frameRect.y + frameRect.h);
-    return { x: Math.floor(x), y: Math.floor(y), w: Math.max(0, Math.ceil(x1) - Math.floor(x)), h: Math.max(0, Math.ceil(y1) - Math.floor(y)) };
-  };
-  const pad = inFrame({ x: b.x - 4, y: b.y - 4, w: b.w + 8, h: b.h + 8 });
-  const data = new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3));
-  for (let y = 0; y < pad.h; y++) {
-    const s = ((pad.y - oy + y) * frame.width + (pad.x - ox)) * 3;
-    data.set(frame.data.subarray(s, s + pad.w * 3), y * pad.w * 3);
-  }
+  // The ring's box grown by 4 px, out to whole pixels, within the frame.
+  const x0 = Math.floor(b.x - 4), y0 = Math.floor(b.y - 4);
+  const pad = intersectRect({ x: x0, y: y0, w: Math.ceil(b.x + b.w + 4) - x0, h: Math.ceil(b.y + b.h + 4) - y0 }, { x: ox, y: oy, w: frame.width, h: frame.height });
+  const data = copyRgbRect(frame, pad, new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3)));
   const ring = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
   return { key, mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data }, ring, feather: Math.max(2, Math.max(b.w, b.h) * 0.12) };
 }
@@ -137,11 +129,7 @@ export function warpMouth(frame: FramePixels, targetMesh: Float32Array, ref: Ref
     const innerDst = rasterizePolygons([slotsPolygon(dst, layout.innerLipSlots)], roi);
     const innerTgt = rasterizePolygons([slotsPolygon(tgtPts, layout.innerLipSlots)], roi);
     const sel = new Uint8Array(roi.w * roi.h);
-    const tgtCrop = new Uint8Array(roi.w * roi.h * 3);
-    for (let y = 0; y < roi.h; y++) {
-      const s = ((roi.y - oy + y) * frame.width + (roi.x - ox)) * 3;
-      tgtCrop.set(frame.data.subarray(s, s + roi.w * 3), y * roi.w * 3);
-    }
+    const tgtCrop = copyRgbRect(frame, roi);
     for (let y = 0; y < roi.h; y += 2) {
       for (let x = 0; x < roi.w; x += 2) {
         const i = y * roi.w + x;

@@ -52,6 +52,7 @@ interface Slot {
   inFlight: number;
 }
 
+/** `size` warp workers, started on first use; tasks go to the least busy one (see the module doc). */
 export class WarpPool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, { slot: Slot; resolve: (r: WarpReply) => void; reject: (e: Error) => void }>();
