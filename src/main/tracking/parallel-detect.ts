@@ -4,6 +4,7 @@ import { startModuleWorker } from '../util/ts-worker';
 import type { VideoInfo } from '../media/types';
 import type { FaceObservation } from './types';
 import type { FaceMeshDetectorOptions } from './mesh-detector';
+import type { OrtFaceMeshOptions } from './ort/ort-face-mesh';
 import type { DetectChunkRequest } from './track-worker';
 import { CancelledError, UserError } from '../util/errors';
 
@@ -26,14 +27,15 @@ function startWorker(workerData: DetectChunkRequest): Worker {
 /**
  * Face detection over a whole clip in parallel: the clip is split into `workers` contiguous
  * chunks, each decoded (ffmpeg, seeking to its start) and detected in its own worker thread with
- * its own Human instance. Returns one entry per frame (faces in that frame), in frame order,
- * ready for `buildTracks`. Memory: one Human instance (~150 MB) per worker.
+ * its own detector (`engine`: 'ort', the default, or 'human'). Returns one entry per frame
+ * (faces in that frame), in frame order, ready for `buildTracks`. Memory per worker: ~40 MB
+ * with 'ort', ~150 MB with 'human' (a Human instance).
  * @throws UserError from a worker (e.g. E_UNREADABLE), CancelledError on abort (workers are
  *   terminated and their ffmpeg children killed with them).
  */
 export async function detectFacesParallel(
   info: VideoInfo,
-  o: { workers?: number; detector?: FaceMeshDetectorOptions; scale?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  o: { workers?: number; engine?: 'ort' | 'human'; detector?: FaceMeshDetectorOptions; ortDetector?: OrtFaceMeshOptions; scale?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<FaceObservation[][]> {
   const chunks = splitFrames(info.frameCount, o.workers ?? defaultTrackingWorkers());
   const done = new Array<number>(chunks.length).fill(0);
@@ -46,7 +48,7 @@ export async function detectFacesParallel(
       chunks.map(
         (c, i) =>
           new Promise<FaceObservation[][]>((resolve, reject) => {
-            const req: DetectChunkRequest = { info, start: c.start, end: c.end, detector: o.detector ?? {}, scale: o.scale ?? 1 };
+            const req: DetectChunkRequest = { info, start: c.start, end: c.end, engine: o.engine ?? 'ort', detector: o.detector ?? {}, ortDetector: o.ortDetector ?? {}, scale: o.scale ?? 1 };
             const w = startWorker(req);
             workers.push(w);
             let settled = false;

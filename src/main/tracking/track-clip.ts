@@ -65,6 +65,8 @@ export interface TrackClipCachedOptions extends TrackClipOptions {
    * rotation handling), e.g. `JSON.stringify({ start, end })`. Part of the cache key.
    */
   decodeKey?: string;
+  /** The detector's settings key when no `detector` instance is given (else `settingsKey` of `detectorOptions`' Human detector). */
+  detectorKey?: string;
   log?: (message: string) => void;
 }
 
@@ -73,7 +75,7 @@ export interface TrackClipCachedOptions extends TrackClipOptions {
  * the detector's settings, the tracker settings, frame size, fps and `decodeKey`.
  */
 export function trackingCacheKey(contentHash: string, options: TrackClipCachedOptions): string {
-  const detectorKey = options.detector?.settingsKey ?? faceMeshSettingsKey(options.detectorOptions);
+  const detectorKey = options.detector?.settingsKey ?? options.detectorKey ?? faceMeshSettingsKey(options.detectorOptions);
   const tracker = { ...DEFAULT_TRACKER, ...options.tracker, fps: options.fps ?? DEFAULT_TRACKER.fps };
   const material = JSON.stringify({
     version: TRACKER_VERSION,

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeFrames } from '../media/decode';
 import { displaySize } from '../media/probe';
-import { FaceMeshDetector, type FaceMeshDetectorOptions } from './mesh-detector';
+import { FaceMeshDetector, type FaceDetector, type FaceMeshDetectorOptions } from './mesh-detector';
+import { OrtFaceMeshDetector, type OrtFaceMeshOptions } from './ort/ort-face-mesh';
 import type { VideoInfo } from '../media/types';
 import type { FaceObservation } from './types';
 import { UserError } from '../util/errors';
@@ -16,14 +17,19 @@ export interface DetectChunkRequest {
   info: VideoInfo;
   start: number;
   end: number;
+  /** Which detector runs: 'ort' (BlazeFace + FaceMesh on onnxruntime-node) or 'human' (tfjs-wasm). */
+  engine: 'ort' | 'human';
+  /** Options of the 'human' detector. */
   detector: FaceMeshDetectorOptions;
+  /** Options of the 'ort' detector. */
+  ortDetector: OrtFaceMeshOptions;
   /** Detect on frames scaled by this factor (<= 1); landmarks are mapped back to full size. */
   scale: number;
 }
 
 async function main(): Promise<void> {
   const req = workerData as DetectChunkRequest;
-  const detector = await FaceMeshDetector.create(req.detector);
+  const detector: FaceDetector = req.engine === 'human' ? await FaceMeshDetector.create(req.detector) : await OrtFaceMeshDetector.create(req.ortDetector);
   detector.reset();
   const faces: FaceObservation[][] = [];
   let n = 0;
