@@ -112,13 +112,11 @@ export interface HumanModel {
 }
 
 /**
- * Loads the models `config` enables (only those not loaded yet) and checks that each of
- * `required` is loaded. Throws `UserError` `E_MODEL_MISSING` when a model's JSON or `.bin` is not
- * in the model folder, `Error` when a present model fails to load.
+ * Checks that each tfjs graph model `files` (e.g. `blazeface.json`) and its `.bin` weights are in
+ * `dir`. Throws `UserError` `E_MODEL_MISSING` naming the first missing model.
  */
-export async function loadHumanModels(human: Human, config: HumanConfig, required: HumanModel[]): Promise<void> {
-  const dir = shared?.paths.modelDir ?? resolveHumanPaths().modelDir;
-  for (const { file } of required) {
+export function requireModelFiles(dir: string, files: string[]): void {
+  for (const file of files) {
     const json = join(dir, file);
     if (!existsSync(json) || !existsSync(json.replace(/\.json$/, '.bin'))) {
       throw new UserError(
@@ -128,6 +126,16 @@ export async function loadHumanModels(human: Human, config: HumanConfig, require
       );
     }
   }
+}
+
+/**
+ * Loads the models `config` enables (only those not loaded yet) and checks that each of
+ * `required` is loaded. Throws `UserError` `E_MODEL_MISSING` when a model's JSON or `.bin` is not
+ * in the model folder, `Error` when a present model fails to load.
+ */
+export async function loadHumanModels(human: Human, config: HumanConfig, required: HumanModel[]): Promise<void> {
+  const dir = shared?.paths.modelDir ?? resolveHumanPaths().modelDir;
+  requireModelFiles(dir, required.map((m) => m.file));
   await human.load(config as Partial<Config>);
   const missing = required.filter((m) => !human.models.models[m.name]).map((m) => m.file);
   if (missing.length > 0) throw new Error(`Human failed to load models from ${dir}: ${missing.join(', ')}`);

@@ -1,5 +1,6 @@
 /**
- * BlazeFace (MediaPipe, back/full-range 256 px model as shipped by @vladmandic/human) output
+ * BlazeFace (Bazarevsky et al. 2019, "BlazeFace: Sub-millisecond Neural Face Detection on Mobile
+ * GPUs"; the back/full-range 256 px model as shipped by @vladmandic/human) output
  * decoding and the face-crop geometry of the MediaPipe FaceMesh pipeline, as plain functions.
  * The numbers follow Human 3.x `face/blazeface.ts` and `face/facemeshutil.ts` (anchors, box
  * decoding, NMS, enlarge x1.4, squarify), except that boxes are not rounded to whole pixels and

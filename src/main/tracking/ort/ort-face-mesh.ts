@@ -1,6 +1,7 @@
 /**
- * The face tracker's per-frame detector on onnxruntime-node: MediaPipe BlazeFace (256 px,
- * full-range) + the 468-point FaceMesh, the same networks and weights @vladmandic/human ships,
+ * The face tracker's per-frame detector on onnxruntime-node: MediaPipe BlazeFace (Bazarevsky et
+ * al. 2019, 256 px full-range model) + the 468-point FaceMesh (Kartynnik et al. 2019, "Real-time
+ * Facial Surface Geometry from Monocular Video"), the same networks and weights @vladmandic/human ships,
  * converted in memory to ONNX ({@link convertTfjsGraphModel}) and run by ORT's native CPU
  * kernels. Pre- and post-processing are ours (`face-sampling.ts`, `blazeface-decode.ts`) and
  * follow Human's face pipeline, minus its integer rounding of boxes and landmarks.
@@ -8,12 +9,12 @@
  * Measured on this 2-core machine (720p frame, one thread): BlazeFace ~7 ms, FaceMesh ~1.7 ms,
  * sampling ~1.5 ms, versus ~44 ms per frame for Human on tfjs-wasm.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { RgbFrame } from '../../media/types';
-import { UserError } from '../../util/errors';
-import { humanVersion, resolveHumanPaths, type HumanPaths } from '../human-runtime';
+import { createSessionWithFallback } from '../../models/providers';
+import { humanVersion, requireModelFiles, resolveHumanPaths, type HumanPaths } from '../human-runtime';
 import type { FaceDetector } from '../mesh-detector';
 import { MESH_POINTS, type FaceObservation } from '../types';
 import {
@@ -81,16 +82,9 @@ export function ortFaceMeshSettingsKey(options: OrtFaceMeshOptions = {}): string
 }
 
 function loadConverted(modelDir: string, file: string): ConvertedModel {
+  requireModelFiles(modelDir, [file]);
   const json = join(modelDir, file);
-  const bin = json.replace(/\.json$/, '.bin');
-  if (!existsSync(json) || !existsSync(bin)) {
-    throw new UserError(
-      'E_MODEL_MISSING',
-      `Face tracking model ${file} is missing from ${modelDir}.`,
-      'Reinstall the application (or run `npm install`) so the bundled models are present.',
-    );
-  }
-  return convertTfjsGraphModel(JSON.parse(readFileSync(json, 'utf8')), readFileSync(bin));
+  return convertTfjsGraphModel(JSON.parse(readFileSync(json, 'utf8')), readFileSync(json.replace(/\.json$/, '.bin')));
 }
 
 const converted = new Map<string, ConvertedModel>();
@@ -134,8 +128,8 @@ export class OrtFaceMeshDetector implements FaceDetector {
 
   /**
    * Converts the models (cached per process) and opens two CPU sessions (~0.1 s).
-   * Throws `UserError` `E_MODEL_MISSING` when model files are absent, `Error` for bad options or
-   * when ORT cannot load a converted graph.
+   * Throws `UserError` `E_MODEL_MISSING` when model files are absent, `Error` for bad options, and
+   * `createSessionWithFallback`'s `ModelLoadError` when ORT cannot load a converted graph.
    */
   static async create(options: OrtFaceMeshOptions = {}): Promise<OrtFaceMeshDetector> {
     const o = resolve(options);
@@ -145,17 +139,11 @@ export class OrtFaceMeshDetector implements FaceDetector {
     const { modelDir } = resolveHumanPaths(options.paths);
     const det = model(modelDir, 'blazeface.json');
     const mesh = model(modelDir, 'facemesh.json');
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.threads ?? 1,
-      interOpNumThreads: 1,
-      logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
-    const [detSession, meshSession] = await Promise.all([
-      ort.InferenceSession.create(det.bytes, sessionOptions),
-      ort.InferenceSession.create(mesh.bytes, sessionOptions),
+    // The shared session factory (no intra-op spinning); one thread each, one detector per core.
+    const sessionOptions = { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 };
+    const [{ session: detSession }, { session: meshSession }] = await Promise.all([
+      createSessionWithFallback(det.bytes, ['cpu'], 'face detector (blazeface)', { sessionOptions }),
+      createSessionWithFallback(mesh.bytes, ['cpu'], 'face mesh (facemesh)', { sessionOptions }),
     ]);
     return new OrtFaceMeshDetector(detSession, det, meshSession, mesh, o, ortFaceMeshSettingsKey(options));
   }

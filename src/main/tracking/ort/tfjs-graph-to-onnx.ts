@@ -130,6 +130,9 @@ export function readTfjsWeights(json: TfjsGraphModelJson, bin: Uint8Array): Map<
   return out;
 }
 
+/** TF activations this converter maps (fused into a convolution or standalone). */
+const ACTIVATIONS = { Relu: true, Relu6: true, Prelu: true, Sigmoid: true } as const;
+
 const decode = (s?: string): string => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
 const ints = (a?: TfjsAttr): number[] => (a?.list?.i ?? []).map(Number);
 
@@ -152,15 +155,14 @@ function hwioToOihw(w: Weight): Weight {
   return { shape: [co, ci, kh, kw], data: out };
 }
 
-/** Depthwise filter [kh, kw, ci, mult] -> grouped OIHW [ci * mult, 1, kh, kw]. */
+/**
+ * Depthwise filter [kh, kw, ci, mult] -> grouped OIHW [ci * mult, 1, kh, kw]. Output channel
+ * i * mult + j is already the row-major order of the last two dims, so this is the HWIO
+ * transpose of the same bytes read as [kh, kw, 1, ci * mult].
+ */
 function depthwiseToOihw(w: Weight): Weight {
   const [kh, kw, ci, m] = w.shape;
-  const out = new Float32Array(w.data.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < ci; i++)
-        for (let j = 0; j < m; j++) out[((i * m + j) * kh + y) * kw + x] = w.data[((y * kw + x) * ci + i) * m + j];
-  return { shape: [ci * m, 1, kh, kw], data: out };
+  return hwioToOihw({ shape: [kh, kw, 1, ci * m], data: w.data });
 }
 
 /**
@@ -212,6 +214,12 @@ export function convertTfjsGraphModel(json: TfjsGraphModelJson, bin: Uint8Array,
     }
     throw new Error(`${node.name} (${node.op}): input ${k} (${name}) is not produced by any node`);
   };
+  /** Emits activation `op` on `x` (Relu6 as Clip(0, 6); Prelu with the slope from `slope()`). */
+  const activate = (op: keyof typeof ACTIVATIONS, x: string, slope: () => string, out: string): string => {
+    if (op === 'Relu6') return emit('Clip', [x, addFloat(fresh('lo'), { shape: [], data: new Float32Array([0]) }), addFloat(fresh('hi'), { shape: [], data: new Float32Array([6]) })], [], out);
+    if (op === 'Prelu') return emit('PRelu', [x, slope()], [], out);
+    return emit(op, [x], [], out);
+  };
   const toNhwc = (v: { onnx: string; nchw: boolean }): string => (v.nchw ? emit('Transpose', [v.onnx], [attr('perm', [0, 2, 3, 1])]) : v.onnx);
 
   const padAttrs = (node: TfjsNode): IAttr[] => {
@@ -262,15 +270,14 @@ export function convertTfjsGraphModel(json: TfjsGraphModelJson, bin: Uint8Array,
         const x = valueOf(node, 0);
         const w = hwioToOihw(weightOf(node, 1));
         const fused = (node.attr?.fused_ops?.list?.s ?? []).map(decode);
+        const [bias, activation] = fused;
+        if ((fused.length > 0 && bias !== 'BiasAdd') || fused.length > 2 || (activation && !(activation in ACTIVATIONS))) {
+          throw new Error(`${out}: fused ops ${fused.join('+')} are not supported`);
+        }
         const inputs = [x.onnx, addFloat(fresh('w'), w)];
-        if (fused[0] === 'BiasAdd') inputs.push(addFloat(fresh('b'), weightOf(node, 2)));
-        else if (fused.length > 0) throw new Error(`${out}: fused ops ${fused.join('+')} are not supported`);
-        const dil = spatial(node.attr?.dilations);
-        let y = emit('Conv', inputs, [attr('kernel_shape', [w.shape[2], w.shape[3]]), attr('strides', spatial(node.attr?.strides)), attr('dilations', dil), ...padAttrs(node)], fused.length > 1 ? undefined : out);
-        if (fused[1] === 'Relu') y = emit('Relu', [y], [], out);
-        else if (fused[1] === 'Relu6') y = emit('Clip', [y, addFloat(fresh('lo'), { shape: [], data: new Float32Array([0]) }), addFloat(fresh('hi'), { shape: [], data: new Float32Array([6]) })], [], out);
-        else if (fused[1] === 'Prelu') y = emit('PRelu', [y, valueOf(node, 3).onnx], [], out);
-        else if (fused.length > 2 || (fused.length === 2 && !['Relu', 'Relu6', 'Prelu'].includes(fused[1]))) throw new Error(`${out}: fused ops ${fused.join('+')} are not supported`);
+        if (bias) inputs.push(addFloat(fresh('b'), weightOf(node, 2)));
+        const conv = emit('Conv', inputs, [attr('kernel_shape', [w.shape[2], w.shape[3]]), attr('strides', spatial(node.attr?.strides)), attr('dilations', spatial(node.attr?.dilations)), ...padAttrs(node)], activation ? undefined : out);
+        const y = activation ? activate(activation as keyof typeof ACTIVATIONS, conv, () => valueOf(node, 3).onnx, out) : conv;
         values.set(out, { onnx: y, nchw: true });
         break;
       }
@@ -287,28 +294,19 @@ export function convertTfjsGraphModel(json: TfjsGraphModelJson, bin: Uint8Array,
       case 'Add': {
         const a = valueOf(node, 0);
         const b = valueOf(node, 1);
-        if (a.nchw !== b.nchw && values.has((node.input![0] ?? '').split(':')[0]) && values.has((node.input![1] ?? '').split(':')[0])) {
-          throw new Error(`${out}: Add of tensors in different layouts is not supported`);
-        }
+        const produced = (k: number) => values.has((node.input![k] ?? '').split(':')[0]);
+        if (a.nchw !== b.nchw && produced(0) && produced(1)) throw new Error(`${out}: Add of tensors in different layouts is not supported`);
         values.set(out, { onnx: emit('Add', [a.onnx, b.onnx], [], out), nchw: a.nchw || b.nchw });
         break;
       }
       case 'Relu':
+      case 'Relu6':
+      case 'Prelu':
       case 'Sigmoid':
       case 'Identity': {
         const x = valueOf(node, 0);
-        values.set(out, { onnx: emit(node.op, [x.onnx], [], out), nchw: x.nchw });
-        break;
-      }
-      case 'Relu6': {
-        const x = valueOf(node, 0);
-        const y = emit('Clip', [x.onnx, addFloat(fresh('lo'), { shape: [], data: new Float32Array([0]) }), addFloat(fresh('hi'), { shape: [], data: new Float32Array([6]) })], [], out);
+        const y = node.op in ACTIVATIONS ? activate(node.op as keyof typeof ACTIVATIONS, x.onnx, () => valueOf(node, 1).onnx, out) : emit(node.op, [x.onnx], [], out);
         values.set(out, { onnx: y, nchw: x.nchw });
-        break;
-      }
-      case 'Prelu': {
-        const x = valueOf(node, 0);
-        values.set(out, { onnx: emit('PRelu', [x.onnx, valueOf(node, 1).onnx], [], out), nchw: x.nchw });
         break;
       }
       case 'MaxPool': {
