@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, makeTestVideo, makeTone, cleanupTestMedia } from '../helpers/genmedia';
 import { syntheticTracking } from '../helpers/synthetic-face';
-import { runDub } from '../../src/main/pipeline/dub';
+import { exportPasses, runDub } from '../../src/main/pipeline/dub';
 import { storeTracking, trackerRuns } from '../../src/main/pipeline/tracking-stage';
 import { cropDecodes, cropMemo, readRenderedSegment, renderSegment, segmentRenders, type RenderedSegment } from '../../src/main/pipeline/segment-render';
 import { prepareJob } from '../../src/main/pipeline/job';
@@ -129,6 +129,37 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     // A parameter change re-renders that segment only.
     await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [{ ...seg, params: { lambdaA: 0.5 } }] });
     expect(segmentRenders.count).toBe(renders + 1);
+  });
+
+  it('a second review (H.264) export lays the cached render over the clip inside ffmpeg, frame for frame', async () => {
+    const seg = segment({ params: { lambdaA: 1.9 } });
+    const out1 = path.join(dir, 'review1.mp4');
+    const out2 = path.join(dir, 'review2.mp4');
+    const before = { ...exportPasses };
+    await runDub({ video, audio: dub, out: out1, cacheDir, segments: [seg], crf: 10 });
+    expect(exportPasses.node).toBe(before.node + 1); // the live render streams through Node
+    const renders = segmentRenders.count;
+    // Output range starting inside the segment (a take or a preview of part of the clip).
+    const r2 = await runDub({ video, audio: dub, out: out2, cacheDir, segments: [seg], crf: 10, outputRange: { startFrame: 30, endFrame: 60 } });
+    expect(exportPasses.overlay).toBe(before.overlay + 1);
+    expect(segmentRenders.count).toBe(renders);
+    expect(r2.frames).toBe(30);
+    expect(r2.renders?.[0].file).toMatch(/renders/);
+    // Same pictures as the first export's frames 30-59: two encodes of the same composite, up to
+    // the chroma filter of the RGB -> Y'CbCr conversion (ours in the live path, ffmpeg's for
+    // renders read back; ~2.5 levels mean). Laid one frame early or late, the mean is ~24.
+    const a = decodeFrames(await probeMedia(out1), { start: 30, end: 60 });
+    const b = decodeFrames(await probeMedia(out2));
+    const um = r2.renders![0].pasteRect;
+    let sum = 0;
+    for (let i = 0; i < 30; i++) {
+      const fa = (await a.next()).value!;
+      const fb = (await b.next()).value!;
+      let d = 0;
+      for (let y = um.y; y < um.y + um.h; y++) for (let x = um.x; x < um.x + um.w; x++) for (let c = 0; c < 3; c++) d += Math.abs(fa.data[(y * W + x) * 3 + c] - fb.data[(y * W + x) * 3 + c]);
+      sum += d / (um.w * um.h * 3);
+    }
+    expect(sum / 30).toBeLessThan(5);
   });
 
   it('a slider change re-renders from the remembered decoded crops, with the pixels a fresh decode gives', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,12 @@ let project: Project;
 function pixel(file: string, n: number, x: number, y: number): [number, number, number] {
   const buf = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${n}),format=rgb24,crop=1:1:${x}:${y}`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
   return [buf[0], buf[1], buf[2]];
+}
+
+/** The segment's active take (the test added one). */
+function readyTakeOf(p: Project, segId: string) {
+  const seg = p.segments.find((s) => s.id === segId)!;
+  return seg.takes.find((t) => t.id === seg.activeTakeId) ?? seg.takes[seg.takes.length - 1];
 }
 
 async function waitJob(id: string): Promise<JobSnapshot> {
@@ -106,18 +112,42 @@ describe('services with the fake pipeline', () => {
       expect(done.error).toBeNull();
       const res = done.result as Extract<JobSnapshot['result'], { kind: 'export' }>;
       expect(res.readySegments).toBe(1);
+      expect(res.losslessSegments).toBe(1);
       expect(res.probe).toMatchObject({ codec: vcodec, pixelFormat: pix, width: 160, height: 160, frames: 50, audioCodec: acodec });
       expect(res.probe.duration).toBeCloseTo(2, 1);
       if (codec === 'h264') {
-        // Inside the segment (frames 10-29) the take's frames (the fake engine's red box) are used.
-        const inside = pixel(out, 20, 80, 112);
-        const before = pixel(out, 5, 80, 112);
-        const after = pixel(out, 40, 80, 112);
-        expect(inside[0] - inside[1]).toBeGreaterThan(60);
-        expect(Math.abs(before[0] - before[1]) < 60 || before[0] - before[1] < inside[0] - inside[1] - 40).toBe(true);
-        expect(after[0] - after[1]).toBeLessThan(inside[0] - inside[1] - 40);
+        // Frames 10-29 (the segment) carry the render (the fake engine's red box), frame-exactly:
+        // the red channel rises over the original there and nowhere else.
+        const redGain = (n: number) => pixel(out, n, 80, 112)[0] - pixel(media.video, n, 80, 112)[0];
+        for (const n of [10, 20, 29]) expect(redGain(n)).toBeGreaterThan(40);
+        for (const n of [5, 9, 30, 40]) expect(Math.abs(redGain(n))).toBeLessThan(12);
       }
     }
+  });
+
+  it('exports a segment from its lossless render, and from its H.264 take once the render has left the cache', async () => {
+    const take = readyTakeOf(project, 's1');
+    const meta = JSON.parse(await fsp.readFile(path.join(cache, 'takes', `${take.cacheKey}.json`), 'utf8')) as { render: { file: string; rect: { x: number; y: number; w: number; h: number } } };
+    const { file, rect } = meta.render;
+    expect(existsSync(file)).toBe(true);
+    // Replace the lossless render by a green one: the export must show green inside the box.
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x00ff00:s=${rect.w}x${rect.h}:r=25:d=0.8`, '-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24', '-f', 'matroska', file]);
+    const out = path.join(dir, 'lossless.mp4');
+    let done = await waitJob((await services.handlers['jobs.export']({ project, out, codec: 'h264', audio: [] })).job.jobId);
+    expect(done.error).toBeNull();
+    expect((done.result as Extract<JobSnapshot['result'], { kind: 'export' }>).losslessSegments).toBe(1);
+    const cx = rect.x + rect.w / 2, cy = rect.y + rect.h / 2;
+    const green = pixel(out, 20, cx, cy);
+    expect(green[1] - green[0]).toBeGreaterThan(150);
+    // Outside the segment and outside the box: the original.
+    expect(pixel(out, 5, cx, cy)[1] - pixel(out, 5, cx, cy)[0]).toBeLessThan(150);
+    // Render gone: the take (the fake's red box) is used, and the result says so.
+    await fsp.rm(file);
+    done = await waitJob((await services.handlers['jobs.export']({ project, out, codec: 'h264', audio: [] })).job.jobId);
+    expect(done.error).toBeNull();
+    expect((done.result as Extract<JobSnapshot['result'], { kind: 'export' }>).losslessSegments).toBe(0);
+    const red = pixel(out, 20, cx, cy);
+    expect(red[0] - red[1]).toBeGreaterThan(60);
   });
 
   it('refuses bad export targets with a message and a hint', async () => {
@@ -147,28 +177,36 @@ describe('engine parameter schemas for model packs', () => {
 });
 
 describe('export plan', () => {
-  it('cuts the original around the takes and concatenates in order', () => {
+  const video = { path: '/v.mp4', frameCount: 100, fpsNum: 25, fpsDen: 1, matrix: 'bt709' as const };
+  it('decodes the original once and lays the segments over it in order: lossless renders cut to the paste box, takes whole', () => {
     const plan = buildExportPlan({
-      video: { path: '/v.mp4', frameCount: 100, fps: 25, width: 64, height: 64 },
-      takes: [
-        { path: '/t2.mp4', startFrame: 60, endFrame: 70 },
-        { path: '/t1.mp4', startFrame: 0, endFrame: 10 },
+      video,
+      overlays: [
+        { path: '/t2.mp4', startFrame: 60, frames: 10, rgb: false },
+        { path: '/r1.mkv', startFrame: 0, frames: 10, rgb: true, rect: { x: 10, y: 10, w: 20, h: 20 }, pasteRect: { x: 12, y: 12, w: 16, h: 16 } },
       ],
       audio: [{ kind: 'dub', path: '/d.wav', offset: -0.5 }],
       codec: 'h264',
       out: '/o.mp4',
     });
     expect(plan.pieces).toEqual([
-      { source: 'take', startFrame: 0, endFrame: 10 },
+      { source: 'render', startFrame: 0, endFrame: 10 },
       { source: 'original', startFrame: 10, endFrame: 60 },
       { source: 'take', startFrame: 60, endFrame: 70 },
       { source: 'original', startFrame: 70, endFrame: 100 },
     ]);
+    expect(plan.args.filter((a, i) => plan.args[i - 1] === '-i')).toEqual(['/v.mp4', '/r1.mkv', '/t2.mp4', '/d.wav']);
     const fc = plan.args[plan.args.indexOf('-filter_complex') + 1];
-    expect(fc).toContain('concat=n=4:v=1:a=0');
-    expect(fc).toContain('atrim=start=0.500000');
-    expect(plan.args).toContain('-frames:v');
-    expect(() => buildExportPlan({ video: { path: '/v', frameCount: 10, fps: 25, width: 2, height: 2 }, takes: [{ path: '/t', startFrame: 5, endFrame: 20 }], audio: [], codec: 'h264', out: '/o.mp4' })).toThrow();
+    expect(fc).toContain('[1:v:0]trim=start_frame=0:end_frame=10,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,crop=16:16:2:2:exact=1');
+    expect(fc).toContain('overlay=x=12:y=12');
+    expect(fc).toContain('[2:v:0]trim=start_frame=0:end_frame=10,format=yuv420p,settb=expr=1/25,setpts=N+60');
+    expect(fc).toContain('[3:a:0]aresample=48000,atrim=start=0.500000');
+    expect(plan.args.slice(plan.args.indexOf('-frames:v'), plan.args.indexOf('-frames:v') + 2)).toEqual(['-frames:v', '100']);
+    expect(plan.args).toContain('bt709');
+    const prores = buildExportPlan({ video, overlays: [], audio: [], codec: 'prores', out: '/o.mov' });
+    expect(prores.args[prores.args.indexOf('-filter_complex') + 1]).toBe('[0:v:0]settb=expr=1/25,setpts=N,format=yuv422p10le[vout]');
+    expect(() => buildExportPlan({ video: { ...video, frameCount: 10 }, overlays: [{ path: '/t', startFrame: 5, frames: 15, rgb: false }], audio: [], codec: 'h264', out: '/o.mp4' })).toThrow(/outside/);
+    expect(() => buildExportPlan({ video, overlays: [{ path: '/a', startFrame: 5, frames: 15, rgb: false }, { path: '/b', startFrame: 10, frames: 5, rgb: false }], audio: [], codec: 'h264', out: '/o.mp4' })).toThrow(/overlaps/);
   });
 });
 

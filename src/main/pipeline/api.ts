@@ -1,4 +1,4 @@
-import type { OcclusionMask } from '../masks/types';
+import type { OcclusionMask, Rect } from '../masks/types';
 
 /**
  * The pipeline's public contract, used by the CLI, the editor's services and the bench.
@@ -78,6 +78,12 @@ export interface DubJobResult {
   faceTrack: number;
   segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string }>;
   warnings: string[];
+  /**
+   * The segments' lossless renders in the render cache (libx264rgb qp 0, rgb24 frames of `rect`
+   * for clip frames [startFrame, endFrame)); exports lay `pasteRect` of them over the clip.
+   * Absent from pipelines without a render cache.
+   */
+  renders?: Array<{ id: string; file: string; startFrame: number; endFrame: number; rect: Rect; pasteRect: Rect }>;
   /** Wall-clock seconds per stage and total. */
   timings: Record<string, number>;
   /** Output duration / wall-clock time (>1 is faster than real time). */

@@ -6,6 +6,8 @@ import type { Rect } from '../masks/types';
 import { decodeFrames } from '../media/decode';
 import { probeMedia } from '../media/probe';
 import { createEncoder, muxAudio } from '../media/encode';
+import { runOverlayExport } from '../media/overlay';
+import { yuvMatrixOf } from '../media/matrix';
 import { buildDubbedAudio } from '../media/dub-audio';
 import { tempPathNextTo, removeQuietly } from '../util/atomic';
 import { prefetch } from '../util/prefetch';
@@ -18,6 +20,14 @@ import { rgbToYuv420p } from '../imaging/yuv';
 import { copyRgbRect } from '../imaging/rgb-rect';
 
 export { defaultCacheDir } from './job';
+export { yuvMatrixOf } from '../media/matrix';
+
+/**
+ * Counts export passes by kind: `overlay` (every segment already rendered: ffmpeg lays the renders
+ * over the clip, no frame passes through Node) and `node` (decode -> paste -> encode through Node,
+ * with live renders or lossless output). Regression guards read it.
+ */
+export const exportPasses = { node: 0, overlay: 0 };
 
 /** x264 preset of the default H.264 review output (`--preset` changes it). */
 export const DEFAULT_PRESET = 'veryfast';
@@ -130,7 +140,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const resolvedSegments: DubJobResult['segments'] = [];
   const busy: Record<string, number> = { engine: 0, composite: 0, enginePrepare: 0 };
   let maxInFlight = 0;
-  interface Source { seg: SegmentSpec; rect: Rect; pasteRect: Rect; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null }
+  interface Source { seg: SegmentSpec; rect: Rect; pasteRect: Rect; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null; file?: string }
   const sources: Source[] = [];
   for (const spec of sorted) {
     throwIfAborted(signal);
@@ -169,6 +179,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
           },
         });
         if (r) {
+          src.file = r.file;
           busy.engine += r.busySec.engine;
           busy.composite += r.busySec.composite;
           busy.enginePrepare += r.busySec.prepare;
@@ -189,41 +200,6 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   // through RGB and the pipes carry half the bytes; lossless exports work in rgb24.
   const yuvMatrix = yuvMatrixOf(info);
   const yuv = !opts.lossless && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
-  const encoder = createEncoder({
-    width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
-    ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
-  });
-  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
-  let done = 0;
-  let current: { src: Source; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number } | null = null;
-  const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await f();
-    } finally {
-      busy[k] = (busy[k] ?? 0) + (performance.now() - t0) / 1000;
-    }
-  };
-  const open = (src: Source): NonNullable<typeof current> => {
-    if (src.cached) {
-      const crops = prefetch(readRenderedSegment(src.cached, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
-      return { src, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
-    }
-    const q = src.queue!;
-    return {
-      src,
-      next: async () => {
-        // Only the union mask's box changes: convert and paste just that part of the crop.
-        const n = await q.next();
-        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
-      },
-      // A live render must finish (it writes the cache): drain what the export does not need.
-      close: async () => {
-        while (!(await q.next()).done);
-      },
-      buffered: () => q.size,
-    };
-  };
   // Audio (the dub replaces the original over the dubbed ranges, or the whole track) is built
   // while the video pass runs: ffmpeg decodes both tracks in their own processes.
   const fps = info.fpsNum / info.fpsDen;
@@ -251,49 +227,114 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     if (w) await removeQuietly(w.path);
   };
 
-  try {
-    while (true) {
-      const next = await timed('decodeWait', () => frames.next());
-      if (next.done) break;
-      const frame = next.value;
-      const src = sources.find((s) => frame.index >= s.seg.startFrame && frame.index < s.seg.endFrame) ?? null;
-      if (current && current.src !== src) {
-        await current.close();
-        current = null;
-      }
-      if (src && !current) {
-        current = open(src);
-        // Skip crops before the output range (a preview starting inside the segment).
-        for (let k = src.seg.startFrame; k < frame.index; k++) await current.next();
-      }
-      if (current) {
-        const c = await timed('cropWait', () => current!.next());
-        if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
-        const s = current.src;
-        pasteCrop(frame, c.value, s.cached ? s.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height }, s.pasteRect);
-      }
-      maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.buffered() ?? 0));
-      await timed('encodeWait', () => encoder.write(frame.data));
-      progress.tick(++done, total);
+  let done = 0;
+  // Every segment already rendered (a second export, or a take after its interactive render):
+  // one ffmpeg process decodes, lays the lossless renders over and encodes; no frame passes
+  // through Node.
+  const overlayOnly = yuv && sources.every((s) => s.cached);
+  if (overlayOnly) {
+    exportPasses.overlay++;
+    progress.start('encode', total);
+    const overlays = sources
+      .filter((s) => s.pasteRect.w > 0 && s.pasteRect.h > 0)
+      .map((s) => ({ path: s.cached!.file, startFrame: s.cached!.startFrame, frames: s.cached!.endFrame - s.cached!.startFrame, rect: s.rect, pasteRect: s.pasteRect, rgb: true }));
+    try {
+      const t0 = performance.now();
+      done = await runOverlayExport({
+        input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
+        start: outRange.startFrame, end: outRange.endFrame, matrix: yuvMatrix!, overlays,
+        crf: opts.crf ?? 18, preset: opts.preset ?? DEFAULT_PRESET, output: videoTmp, signal,
+        onFrames: (n) => progress.tick(n, total),
+      });
+      busy.encodeWait = (performance.now() - t0) / 1000;
+      if (done !== total) warnings.push(`Encoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
+    } catch (err) {
+      await dropAudio();
+      if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onOuterAbort);
     }
-    if (current) await current.close();
-    current = null;
-    for (const s of sources) if (s.queue) while (!(await s.queue.next()).done);
-    await renders;
-    if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
-    await encoder.finish();
-  } catch (err) {
-    renderAbort.abort();
-    for (const s of sources) s.queue?.close(err);
-    await renders;
-    await frames.return(undefined);
-    await encoder.abort();
-    await removeQuietly(videoTmp);
-    await dropAudio();
-    if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
-    throw err;
-  } finally {
-    signal?.removeEventListener('abort', onOuterAbort);
+  } else {
+    exportPasses.node++;
+    const encoder = createEncoder({
+      width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
+      ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
+    });
+    const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
+    let current: { src: Source; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number } | null = null;
+    const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await f();
+      } finally {
+        busy[k] = (busy[k] ?? 0) + (performance.now() - t0) / 1000;
+      }
+    };
+    const open = (src: Source): NonNullable<typeof current> => {
+      if (src.cached) {
+        const crops = prefetch(readRenderedSegment(src.cached, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
+        return { src, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
+      }
+      const q = src.queue!;
+      return {
+        src,
+        next: async () => {
+          // Only the union mask's box changes: convert and paste just that part of the crop.
+          const n = await q.next();
+          return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
+        },
+        // A live render must finish (it writes the cache): drain what the export does not need.
+        close: async () => {
+          while (!(await q.next()).done);
+        },
+        buffered: () => q.size,
+      };
+    };
+    try {
+      while (true) {
+        const next = await timed('decodeWait', () => frames.next());
+        if (next.done) break;
+        const frame = next.value;
+        const src = sources.find((s) => frame.index >= s.seg.startFrame && frame.index < s.seg.endFrame) ?? null;
+        if (current && current.src !== src) {
+          await current.close();
+          current = null;
+        }
+        if (src && !current) {
+          current = open(src);
+          // Skip crops before the output range (a preview starting inside the segment).
+          for (let k = src.seg.startFrame; k < frame.index; k++) await current.next();
+        }
+        if (current) {
+          const c = await timed('cropWait', () => current!.next());
+          if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
+          const s = current.src;
+          pasteCrop(frame, c.value, s.cached ? s.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height }, s.pasteRect);
+        }
+        maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.buffered() ?? 0));
+        await timed('encodeWait', () => encoder.write(frame.data));
+        progress.tick(++done, total);
+      }
+      if (current) await current.close();
+      current = null;
+      for (const s of sources) if (s.queue) while (!(await s.queue.next()).done);
+      await renders;
+      if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
+      await encoder.finish();
+    } catch (err) {
+      renderAbort.abort();
+      for (const s of sources) s.queue?.close(err);
+      await renders;
+      await frames.return(undefined);
+      await encoder.abort();
+      await removeQuietly(videoTmp);
+      await dropAudio();
+      if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onOuterAbort);
+    }
   }
   mark('render+encode', t);
 
@@ -324,21 +365,13 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     warnings,
     timings,
     realTimeFactor: done / fps / totalSec,
+    renders: sources.flatMap((s) => {
+      const file = s.cached?.file ?? s.file;
+      return file ? [{ id: s.seg.id, file, startFrame: s.seg.startFrame, endFrame: s.seg.endFrame, rect: { ...s.rect }, pasteRect: { ...s.pasteRect } }] : [];
+    }),
     pipeline: { maxFramesInFlight: maxInFlight, framesInFlightBound: 2 * PREFETCH_FRAMES + 1 + 16, busySec: busy },
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
-}
-
-/**
- * The Y'CbCr matrix ffmpeg uses for this clip's RGB conversions (its tag: bt709, else BT.601 for
- * untagged / SD tags), or null for other matrices and full-range input (those export via rgb24).
- */
-export function yuvMatrixOf(info: VideoInfo): 'bt601' | 'bt709' | null {
-  if (/^yuvj/.test(info.pixelFormat)) return null;
-  const cs = info.colorSpace ?? '';
-  if (cs === '' || cs === 'unknown' || cs === 'smpte170m' || cs === 'bt470bg') return 'bt601';
-  if (cs === 'bt709') return 'bt709';
-  return null;
 }
 
 /**

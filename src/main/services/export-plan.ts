@@ -1,14 +1,28 @@
 import type { ExportCodec } from '../../shared/project/schema';
+import type { ColorMatrix } from '../media/args';
+import { buildOverlayGraph, type OverlaySource } from '../media/overlay-args';
 
 /**
- * ffmpeg command for exporting the timeline: frames inside ready segments come from their takes,
- * every other frame is the original's (cut frame-exactly with accurate input seeking + `trim`),
- * joined with `concat`; the audio is a mix of the chosen sources, padded/cut to the video length.
+ * ffmpeg command for exporting the timeline in one generation: the original clip is decoded once
+ * and every ready segment is laid over its frames (its lossless render cut to the union mask's
+ * box, or, when the render is no longer in the cache, its H.264 take as a whole frame), then
+ * encoded with the chosen codec; the audio is a mix of the chosen sources, padded/cut to the
+ * video length.
  */
 export interface ExportPlanInput {
-  video: { path: string; frameCount: number; fps: number; width: number; height: number };
-  /** Ready takes, each exactly `endFrame - startFrame` frames long; any order, no overlaps. */
-  takes: Array<{ path: string; startFrame: number; endFrame: number }>;
+  video: {
+    path: string;
+    frameCount: number;
+    /** Exact frame rate fpsNum / fpsDen. */
+    fpsNum: number;
+    fpsDen: number;
+    /** The clip's Y'CbCr matrix (RGB renders are converted with it). */
+    matrix: ColorMatrix;
+    /** Variable-frame-rate clip: resampled to fpsNum / fpsDen as the pipeline decodes it. */
+    forceCfr?: boolean;
+  };
+  /** Ready segments, any order, no overlaps, inside the clip. */
+  overlays: OverlaySource[];
   /** Audio sources: the clip's own audio and/or dub files placed at `offset` seconds. */
   audio: Array<{ kind: 'original' } | { kind: 'dub'; path: string; offset: number }>;
   codec: ExportCodec;
@@ -20,7 +34,7 @@ export interface ExportPlan {
   /** Frames and seconds of the output. */
   frames: number;
   duration: number;
-  pieces: Array<{ source: 'original' | 'take'; startFrame: number; endFrame: number }>;
+  pieces: Array<{ source: 'original' | 'render' | 'take'; startFrame: number; endFrame: number }>;
 }
 
 /** File extensions allowed for each codec. */
@@ -30,54 +44,54 @@ export const EXPORT_EXTENSIONS: Record<ExportCodec, string[]> = {
   prores: ['.mov'],
 };
 
-const SEEK_MARGIN = 0.25;
-
-function videoCodecArgs(codec: ExportCodec): string[] {
+function videoCodecArgs(codec: ExportCodec, matrix: ColorMatrix): string[] {
+  const tags = ['-colorspace', matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_range', 'tv'];
   switch (codec) {
     case 'h264':
-      return ['-c:v', 'libx264', '-preset', 'fast', '-crf', '18', '-pix_fmt', 'yuv420p'];
+      return ['-c:v', 'libx264', '-preset', 'fast', '-crf', '18', '-pix_fmt', 'yuv420p', ...tags];
     case 'hevc':
-      return ['-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'];
+      return ['-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', ...tags];
     case 'prores':
       // ProRes 422 HQ (profile 3), 10-bit 4:2:2.
-      return ['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0'];
+      return ['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0', ...tags];
   }
 }
 
+/**
+ * Builds the export command (`-y`, inputs, `-filter_complex`, maps, codecs, `out`).
+ * @throws Error when segments overlap or lie outside the clip.
+ */
 export function buildExportPlan(input: ExportPlanInput): ExportPlan {
   const { video } = input;
   const fc = video.frameCount;
-  const fps = video.fps;
-  const takes = [...input.takes].sort((a, b) => a.startFrame - b.startFrame);
+  const fps = video.fpsNum / video.fpsDen;
+  const overlays = [...input.overlays].sort((a, b) => a.startFrame - b.startFrame);
   const pieces: ExportPlan['pieces'] = [];
   let cursor = 0;
-  for (const t of takes) {
-    if (t.startFrame < cursor || t.endFrame > fc || t.endFrame <= t.startFrame) throw new Error(`take ${t.path} overlaps or lies outside the clip`);
-    if (t.startFrame > cursor) pieces.push({ source: 'original', startFrame: cursor, endFrame: t.startFrame });
-    pieces.push({ source: 'take', startFrame: t.startFrame, endFrame: t.endFrame });
-    cursor = t.endFrame;
+  for (const o of overlays) {
+    const end = o.startFrame + o.frames;
+    if (o.startFrame < cursor || end > fc || o.frames <= 0) throw new Error(`segment ${o.path} (frames ${o.startFrame}-${end}) overlaps another or lies outside the clip`);
+    if (o.startFrame > cursor) pieces.push({ source: 'original', startFrame: cursor, endFrame: o.startFrame });
+    pieces.push({ source: o.rgb ? 'render' : 'take', startFrame: o.startFrame, endFrame: end });
+    cursor = end;
   }
   if (cursor < fc) pieces.push({ source: 'original', startFrame: cursor, endFrame: fc });
 
-  const args: string[] = ['-y'];
-  const filters: string[] = [];
-  const labels: string[] = [];
-  let inputIndex = 0;
-  let takeIdx = 0;
-  pieces.forEach((p, i) => {
-    const len = p.endFrame - p.startFrame;
-    if (p.source === 'original') {
-      if (p.startFrame > 0) args.push('-ss', Math.max(0, (p.startFrame - SEEK_MARGIN) / fps).toFixed(6));
-      args.push('-i', video.path);
-    } else {
-      args.push('-i', takes[takeIdx++].path);
-    }
-    filters.push(`[${inputIndex}:v:0]trim=end_frame=${len},setpts=PTS-STARTPTS,scale=${video.width}:${video.height},setsar=1[v${i}]`);
-    labels.push(`[v${i}]`);
-    inputIndex++;
-  });
-  const pixFmt = input.codec === 'prores' ? 'yuv422p10le' : 'yuv420p';
-  filters.push(`${labels.join('')}concat=n=${pieces.length}:v=1:a=0,format=${pixFmt}[vout]`);
+  const args: string[] = ['-y', '-i', video.path];
+  for (const o of overlays) args.push('-i', o.path);
+  const filters = [
+    buildOverlayGraph({
+      fpsNum: video.fpsNum,
+      fpsDen: video.fpsDen,
+      start: 0,
+      seeked: false,
+      forceCfr: video.forceCfr,
+      pixFmt: input.codec === 'prores' ? 'yuv422p10le' : 'yuv420p',
+      matrix: video.matrix,
+      overlays: overlays.map((o, i) => ({ ...o, input: i + 1 })),
+    }),
+  ];
+  let inputIndex = overlays.length + 1;
 
   const duration = fc / fps;
   const audioLabels: string[] = [];
@@ -103,7 +117,7 @@ export function buildExportPlan(input: ExportPlanInput): ExportPlan {
 
   args.push('-filter_complex', filters.join(';'), '-map', '[vout]');
   if (audioLabels.length) args.push('-map', '[aout]');
-  args.push(...videoCodecArgs(input.codec), '-r', String(fps), '-frames:v', String(fc));
+  args.push(...videoCodecArgs(input.codec, video.matrix), '-fps_mode', 'passthrough', '-frames:v', String(fc));
   if (audioLabels.length) {
     if (input.codec === 'prores') args.push('-c:a', 'pcm_s24le');
     else args.push('-c:a', 'aac', '-b:a', '192k');

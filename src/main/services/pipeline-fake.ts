@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { commitTempFile, removeQuietly, tempPathNextTo } from '../util/atomic';
 import type { DubJobResult } from '../pipeline/api';
 import type { EngineDescription } from '../engines/types';
 import { UserError, throwIfAborted } from '../util/errors';
@@ -37,6 +40,11 @@ export const FAKE_ENGINES: EngineDescription[] = [
     notes: [],
   },
 ];
+
+/** The even-aligned box the fake render fills (the lower face of a centred talking head). */
+function fakeRenderRect(width: number, height: number): { x: number; y: number; w: number; h: number } {
+  return { x: Math.round(width * 0.3) & ~1, y: Math.round(height * 0.6) & ~1, w: Math.round(width * 0.4) & ~1, h: Math.round(height * 0.2) & ~1 };
+}
 
 export function createFakePipeline(): PipelineService {
   const real = createRealPipeline();
@@ -81,7 +89,7 @@ export function createFakePipeline(): PipelineService {
       const info = await real.probeVideo(opts.video, opts.signal);
       const { decodeFrames } = await import('../media/decode');
       const range = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
-      const rect = { x: Math.round(info.width * 0.3) & ~1, y: Math.round(info.height * 0.6) & ~1, w: Math.round(info.width * 0.4) & ~1, h: Math.round(info.height * 0.2) & ~1 };
+      const rect = fakeRenderRect(info.width, info.height);
       const total = range.endFrame - range.startFrame;
       let done = 0;
       for await (const f of decodeFrames(info, { start: range.startFrame, end: range.endFrame, signal: opts.signal, crop: rect })) {
@@ -132,6 +140,28 @@ export function createFakePipeline(): PipelineService {
         },
       });
       await fsp.access(opts.out);
+      // Like the real pipeline, leave a lossless (rgb) render of each whole segment in the cache:
+      // the box's crop, which exports lay over the clip instead of the H.264 take.
+      const renders: NonNullable<DubJobResult['renders']> = [];
+      if (opts.cacheDir) {
+        const rect = fakeRenderRect(info.width, info.height);
+        for (const s of opts.segments) {
+          if (s.startFrame < 0 || s.endFrame > info.frameCount || s.endFrame <= s.startFrame) continue;
+          const file = path.join(opts.cacheDir, 'renders', `fake-${createHash('sha256').update(`${opts.video}|${s.startFrame}-${s.endFrame}`).digest('hex').slice(0, 16)}.mkv`);
+          await fsp.mkdir(path.dirname(file), { recursive: true });
+          const tmp = tempPathNextTo(file);
+          await runFfmpeg(real.ffmpeg().ffmpeg, [
+            '-y', '-ss', Math.max(0, (s.startFrame - 0.25) / info.fps).toFixed(6), '-i', opts.video, '-map', '0:v:0',
+            '-vf', `format=rgb24,crop=${rect.w}:${rect.h}:${rect.x}:${rect.y},drawbox=x=0:y=0:w=iw:h=ih:color=red@0.5:t=fill`,
+            '-frames:v', String(s.endFrame - s.startFrame), '-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-f', 'matroska', tmp,
+          ], { signal: opts.signal, failMessage: 'The fake render failed' }).catch(async (err: unknown) => {
+            await removeQuietly(tmp);
+            throw err;
+          });
+          await commitTempFile(tmp, file);
+          renders.push({ id: s.id, file, startFrame: s.startFrame, endFrame: s.endFrame, rect, pasteRect: rect });
+        }
+      }
       opts.onProgress?.({ stage: 'done', done: frames, total: frames, fps: 0, etaSec: 0 });
       const wall = (performance.now() - t0) / 1000;
       return {
@@ -147,6 +177,7 @@ export function createFakePipeline(): PipelineService {
           referenceReason: s.reference ? 'chosen by the user' : 'fake pipeline: first 2 s',
         })),
         warnings: ['Rendered by the fake pipeline (no lip-sync).'],
+        renders,
         timings: { total: wall },
         pipeline: { maxFramesInFlight: 0, framesInFlightBound: 0, busySec: {} },
         peakRssMB: process.resourceUsage().maxRSS / 1024,

@@ -6,13 +6,15 @@ import type { Project, Segment, Take } from '../../shared/project/schema';
 import { segmentRenderSpec, segmentSpecKey } from '../../shared/project/render-key';
 import { stableStringify } from '../../shared/hash';
 import { writeFileAtomic } from '../util/atomic';
+import type { RenderRef } from './host/protocol';
 
 /**
  * Content-addressed render cache. A take's key hashes the segment's render spec (range, engine,
  * parameters, reference, face, occlusion, media paths) together with the media files' size and
  * modification time and the pipeline's version, so an identical request is served from disk
  * instantly and any change (a slider, a re-exported source file) gives a new key. Files:
- * `<cacheDir>/takes/<key>.mp4` (the take) and `<key>.json` (its `Take` record).
+ * `<cacheDir>/takes/<key>.mp4` (the take) and `<key>.json` (its `Take` record and, from the real
+ * pipeline, where its lossless render lies in the pipeline's render cache).
  */
 
 /** Bump when the pipeline's output for the same inputs changes, to invalidate old takes. */
@@ -58,8 +60,23 @@ export async function readCachedTake(cacheDir: string, key: string): Promise<Tak
   }
 }
 
-export async function writeCachedTake(cacheDir: string, key: string, take: Take): Promise<void> {
-  await writeFileAtomic(takeMetaPath(cacheDir, key), JSON.stringify({ take }, null, 1));
+export async function writeCachedTake(cacheDir: string, key: string, take: Take, render: RenderRef | null = null): Promise<void> {
+  await writeFileAtomic(takeMetaPath(cacheDir, key), JSON.stringify({ take, render }, null, 1));
+}
+
+/**
+ * The lossless render recorded with the take `key` (null when none was recorded or the record is
+ * unreadable). The file itself may have been evicted since; the caller checks.
+ */
+export async function readTakeRender(cacheDir: string, key: string): Promise<RenderRef | null> {
+  try {
+    const meta = JSON.parse(await fsp.readFile(takeMetaPath(cacheDir, key), 'utf8')) as { render?: RenderRef | null };
+    const r = meta.render;
+    const rect = (v: unknown) => !!v && typeof v === 'object' && ['x', 'y', 'w', 'h'].every((k) => Number.isInteger((v as Record<string, unknown>)[k]));
+    return r && typeof r.file === 'string' && Number.isInteger(r.startFrame) && Number.isInteger(r.endFrame) && rect(r.rect) && rect(r.pasteRect) ? r : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The pipeline's view of a segment. */

@@ -8,13 +8,13 @@ import type { Project, Take } from '../../shared/project/schema';
 import { tempPathNextTo } from '../util/atomic';
 import { UserError } from '../util/errors';
 import { findMissingMedia, ProjectStore, PROJECT_EXT } from '../project/store';
-import { buildExportPlan, EXPORT_EXTENSIONS } from './export-plan';
+import { EXPORT_EXTENSIONS } from './export-plan';
 import { findByName, listDirectory } from './file-browser';
 import type { HostCaller } from './host/supervisor';
-import type { PreviewFrame } from './host/protocol';
+import type { ExportSegment, PreviewFrame } from './host/protocol';
 import { JobQueue } from './jobs';
 import { isInside, MediaAccessPolicy } from './media-access';
-import { fingerprint, readCachedTake, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
+import { fingerprint, readCachedTake, readTakeRender, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
 
 /** Native file dialogs (Electron); null in the bridge, where the renderer shows its own browser. */
 export interface DialogProvider {
@@ -283,7 +283,8 @@ export function createServices(opts: ServicesOptions): Services {
             warnings,
             settings: { face: seg.face, reference: seg.reference, occlusion: structuredClone(seg.occlusion), pack: seg.pack },
           };
-          await writeCachedTake(opts.cacheDir, cacheKey, take);
+          const render = result.renders?.find((r) => r.id === seg.id) ?? null;
+          await writeCachedTake(opts.cacheDir, cacheKey, take, render && { file: render.file, startFrame: render.startFrame, endFrame: render.endFrame, rect: render.rect, pasteRect: render.pasteRect });
           return { kind: 'render', segmentId: seg.id, take, path: out, cached: false };
         },
       });
@@ -303,12 +304,13 @@ export function createServices(opts: ServicesOptions): Services {
       if (mediaPathsOf(project).some((m) => path.resolve(m) === out)) {
         throw new UserError('E_OUT_IS_INPUT', 'The export would overwrite a source file.', 'Choose a new file name.');
       }
-      const takes: Array<{ path: string; startFrame: number; endFrame: number }> = [];
+      const segments: ExportSegment[] = [];
       for (const seg of project.segments) {
         const take = readyTake(project, seg);
         if (!take) continue;
         const file = takePath(opts.cacheDir, take.cacheKey);
-        if (await fsp.access(file).then(() => true).catch(() => false)) takes.push({ path: file, startFrame: seg.startFrame, endFrame: seg.endFrame });
+        if (!(await fsp.access(file).then(() => true).catch(() => false))) continue;
+        segments.push({ startFrame: seg.startFrame, endFrame: seg.endFrame, take: file, render: await readTakeRender(opts.cacheDir, take.cacheKey) });
       }
       const audio: Array<{ kind: 'original' } | { kind: 'dub'; path: string; offset: number }> = [];
       for (const a of req.audio) {
@@ -322,15 +324,14 @@ export function createServices(opts: ServicesOptions): Services {
         audio.push({ kind: 'dub', path: t.path, offset: t.offset });
       }
       const tmp = tempPathNextTo(out);
-      const plan = buildExportPlan({ video, takes, audio, codec: req.codec, out: tmp });
       const job = queue.submit({
         kind: 'export',
         label: `Export ${path.basename(out)}`,
         weights: { encode: 1 },
         run: async ({ signal, progress }): Promise<JobResult> => {
           await fsp.mkdir(path.dirname(out), { recursive: true });
-          const probe = await opts.jobsHost.call('export', { args: plan.args, tmp, out, duration: plan.duration }, { signal, onProgress: progress });
-          return { kind: 'export', path: out, probe, readySegments: takes.length };
+          const { losslessSegments, ...probe } = await opts.jobsHost.call('export', { video: video.path, segments, audio, codec: req.codec, tmp, out }, { signal, onProgress: progress });
+          return { kind: 'export', path: out, probe, readySegments: segments.length, losslessSegments };
         },
       });
       return { job };

@@ -53,6 +53,8 @@ export const exportResultSchema = z.object({
   /** What ffprobe sees in the written file. */
   probe: z.object({ codec: z.string(), pixelFormat: z.string(), width: z.number(), height: z.number(), frames: z.number(), duration: z.number(), audioCodec: z.string().nullable() }),
   readySegments: z.number().int(),
+  /** Ready segments exported from their lossless renders (one lossy generation); the rest came from their takes. */
+  losslessSegments: z.number().int(),
 });
 export const analysisResultSchema = z.object({
   kind: z.literal('analyze'),

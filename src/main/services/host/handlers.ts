@@ -6,6 +6,8 @@ import type { AnalysisResult, CallContext, HostArgs, HostMethod, HostResult, Pre
 import { plausibleHand, sampleFrames, suggestHandOccluders } from '../../../shared/masks/hands';
 import { unionRectFromBoxes } from '../../../shared/masks/union';
 import { previewDataUrl, throttle } from '../preview-image';
+import { buildExportPlan } from '../export-plan';
+import type { OverlaySource } from '../../media/overlay-args';
 
 /** Interactive render preview: at most one frame per this many milliseconds (5 per second). */
 export const PREVIEW_INTERVAL_MS = 200;
@@ -214,23 +216,49 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     }
   }
 
-  async function exportVideo(args: HostArgs<'export'>, ctx: CallContext) {
+  async function exportVideo(args: HostArgs<'export'>, ctx: CallContext): Promise<HostResult<'export'>> {
     const t0 = performance.now();
     try {
-      await runFfmpeg(ff().ffmpeg, args.args, {
+      const info = await pipeline.probeVideo(args.video, ctx.signal);
+      const { yuvMatrixOf } = await import('../../media/matrix');
+      // Each segment from its lossless render when the cache still has it, else from its take.
+      let losslessSegments = 0;
+      const overlays: OverlaySource[] = [];
+      for (const seg of args.segments) {
+        const frames = seg.endFrame - seg.startFrame;
+        const r = seg.render;
+        const usable = r && r.startFrame === seg.startFrame && r.endFrame === seg.endFrame && r.pasteRect.w > 0 && r.pasteRect.h > 0 && (await fsp.access(r.file).then(() => true, () => false));
+        if (usable) {
+          overlays.push({ path: r.file, startFrame: seg.startFrame, frames, rect: r.rect, pasteRect: r.pasteRect, rgb: true });
+          losslessSegments++;
+        } else {
+          overlays.push({ path: seg.take, startFrame: seg.startFrame, frames, rgb: false });
+        }
+      }
+      const plan = buildExportPlan({
+        video: {
+          path: info.path, frameCount: info.frameCount, fpsNum: info.fpsNum, fpsDen: info.fpsDen, forceCfr: info.variableFrameRate,
+          matrix: yuvMatrixOf(info) ?? (info.height >= 720 ? 'bt709' : 'bt601'),
+        },
+        overlays,
+        audio: args.audio,
+        codec: args.codec,
+        out: args.tmp,
+      });
+      await runFfmpeg(ff().ffmpeg, plan.args, {
         signal: ctx.signal,
         failCode: 'E_EXPORT',
         failMessage: 'The export failed',
         failHint: 'Check the output folder has space and the codec is available in your ffmpeg.',
         onTime: (sec) => {
           const el = (performance.now() - t0) / 1000;
-          const done = Math.min(sec, args.duration);
-          ctx.onProgress({ stage: 'encode', done, total: args.duration, fps: 0, etaSec: done > 0 ? ((args.duration - done) * el) / done : Number.NaN });
+          const done = Math.min(sec, plan.duration);
+          ctx.onProgress({ stage: 'encode', done, total: plan.duration, fps: 0, etaSec: done > 0 ? ((plan.duration - done) * el) / done : Number.NaN });
         },
       });
       const probe = await probeOutput(ff().ffprobe, args.tmp, true);
       await commitTempFile(args.tmp, args.out);
-      return probe;
+      return { ...probe, losslessSegments };
     } catch (err) {
       await removeQuietly(args.tmp);
       throw err;

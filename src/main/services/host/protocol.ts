@@ -2,6 +2,8 @@ import type { ApiErrorInfo } from '../../../shared/api/errors';
 import type { DubJobOptions, DubJobResult, DubProgress } from '../../pipeline/api';
 import type { EngineDescription } from '../../engines/types';
 import type { MediaInfo } from '../../../shared/api/contract';
+import type { ExportCodec } from '../../../shared/project/schema';
+import type { ExportPlanInput } from '../export-plan';
 
 /**
  * Messages between the main process (or the bridge) and the inference host. The host runs in an
@@ -10,6 +12,27 @@ import type { MediaInfo } from '../../../shared/api/contract';
 
 /** A dub job without its callbacks (those become progress messages / a cancel message). */
 export type HostDubOptions = Omit<DubJobOptions, 'signal' | 'onProgress' | 'log'>;
+
+/**
+ * A ready segment of an export: its take (H.264, whole frames, what the editor plays) and, when
+ * the render job recorded it, its lossless render in the pipeline's render cache (exported in
+ * preference to the take: one lossy generation instead of two).
+ */
+export interface ExportSegment {
+  startFrame: number;
+  endFrame: number;
+  take: string;
+  render: RenderRef | null;
+}
+
+/** A lossless render in the pipeline's render cache (`DubJobResult.renders`). */
+export interface RenderRef {
+  file: string;
+  startFrame: number;
+  endFrame: number;
+  rect: { x: number; y: number; w: number; h: number };
+  pasteRect: { x: number; y: number; w: number; h: number };
+}
 
 export interface ExportProbe {
   codec: string;
@@ -74,7 +97,8 @@ export interface HostMethods {
   describeEngine: [{ engine: string; pack: string }, EngineDescription];
   /** `preview`: stream throttled preview frames of the (single) segment while it renders. */
   render: [{ dub: HostDubOptions; out: string; preview?: boolean }, DubJobResult];
-  export: [{ args: string[]; tmp: string; out: string; duration: number }, ExportProbe];
+  /** The timeline export (`export-plan.ts`): one decode of the clip, ready segments laid over, one encode. */
+  export: [{ video: string; segments: ExportSegment[]; audio: ExportPlanInput['audio']; codec: ExportCodec; tmp: string; out: string }, ExportProbe & { losslessSegments: number }];
   analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];
   suggestReference: [ReferenceSuggestionArgs, { candidates: ReferenceCandidate[]; warnings: string[] }];
   suggestHands: [HandSuggestionArgs, HandSuggestionResult];

@@ -187,6 +187,10 @@ function ExportDialog() {
       {lastExport && !running && (
         <div className="ok-box" data-testid="export-result">
           Wrote {lastExport.path}: {lastExport.probe.codec} {lastExport.probe.pixelFormat} {lastExport.probe.width}×{lastExport.probe.height}, {lastExport.probe.frames} frames, {lastExport.probe.duration.toFixed(2)} s, audio {lastExport.probe.audioCodec ?? 'none'}.
+          {lastExport.readySegments > 0 &&
+            (lastExport.losslessSegments === lastExport.readySegments
+              ? ` ${lastExport.readySegments} dubbed segment${lastExport.readySegments === 1 ? '' : 's'} from the lossless renders.`
+              : ` ${lastExport.readySegments - lastExport.losslessSegments} of ${lastExport.readySegments} dubbed segments from their H.264 takes (their lossless renders are no longer in the cache; render them again for the best quality).`)}
         </div>
       )}
       <footer>
