@@ -132,15 +132,13 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   const warnings = [...job.warnings];
   mark('prepare', t);
 
-  // Segments: found in the render cache, or rendered while the export pass runs (a bounded
-  // queue hands each composited crop to the export and the renderer also writes the cache).
+  // Segments: found in the render cache, or rendered (below).
   t = performance.now();
   const outRange = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
   const sorted = [...opts.segments].sort((a, b) => a.startFrame - b.startFrame);
   const resolvedSegments: DubJobResult['segments'] = [];
   const busy: Record<string, number> = { engine: 0, composite: 0, enginePrepare: 0 };
   let maxInFlight = 0;
-  interface Source { seg: SegmentSpec; rect: Rect; pasteRect: Rect; cached: RenderedSegment | null; queue: AsyncQueue<RgbFrame> | null; file?: string }
   const sources: Source[] = [];
   for (const spec of sorted) {
     throwIfAborted(signal);
@@ -152,56 +150,23 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       warnings.push(`Segment ${spec.id}: no face in frames ${spec.startFrame}-${spec.endFrame}; left untouched.`);
       continue;
     }
-    if (hit === 'miss') sources.push({ seg: spec, rect: { x: 0, y: 0, w: 0, h: 0 }, pasteRect: { x: 0, y: 0, w: 0, h: 0 }, cached: null, queue: new AsyncQueue<RgbFrame>(PREFETCH_FRAMES) });
+    if (hit === 'miss') sources.push({ seg: spec, rect: { x: 0, y: 0, w: 0, h: 0 }, pasteRect: { x: 0, y: 0, w: 0, h: 0 }, cached: null });
     else {
       log(`segment ${spec.id}: rendered earlier (render cache)`);
-      sources.push({ seg: spec, rect: hit.rect, pasteRect: hit.pasteRect, cached: hit, queue: null });
+      sources.push({ seg: spec, rect: hit.rect, pasteRect: hit.pasteRect, cached: hit });
     }
   }
   mark('lookup', t);
 
   t = performance.now();
-  const renderAbort = new AbortController();
-  const onOuterAbort = () => renderAbort.abort();
-  signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let renders: Promise<void> = Promise.resolve();
-  for (const src of sources) {
-    if (!src.queue) continue;
-    const q = src.queue;
-    renders = renders.then(async () => {
-      try {
-        const r = await renderSegment(job, src.seg, {
-          signal: renderAbort.signal, providers: opts.providers, log, allSegments: opts.segments, memoFrames: false,
-          onFrame: async (frame, rect, pasteRect) => {
-            src.rect = rect;
-            src.pasteRect = pasteRect;
-            await q.push(frame);
-          },
-        });
-        if (r) {
-          src.file = r.file;
-          busy.engine += r.busySec.engine;
-          busy.composite += r.busySec.composite;
-          busy.enginePrepare += r.busySec.prepare;
-          maxInFlight = Math.max(maxInFlight, r.maxFramesInFlight);
-        }
-        q.close();
-      } catch (err) {
-        q.close(err);
-      }
-    });
-  }
-
-  // Export pass: decode -> paste the rendered crops -> encode.
   const total = outRange.endFrame - outRange.startFrame;
-  progress.start(sources.some((s) => s.queue) ? 'render' : 'encode', total);
   const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
   // Review (lossy) exports stay in Y'CbCr 4:2:0 end to end: untouched pixels are never converted
-  // through RGB and the pipes carry half the bytes; lossless exports work in rgb24.
+  // through RGB; lossless exports (and clips with other matrices or odd sizes) work in rgb24.
   const yuvMatrix = yuvMatrixOf(info);
   const yuv = !opts.lossless && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
   // Audio (the dub replaces the original over the dubbed ranges, or the whole track) is built
-  // while the video pass runs: ffmpeg decodes both tracks in their own processes.
+  // while the video is made: ffmpeg decodes both tracks in their own processes.
   const fps = info.fpsNum / info.fpsDen;
   const ranges = opts.wholeTrack ? undefined : mergeSegmentsSeconds(opts.segments, opts.dubbedRange, info);
   const audioAbort = new AbortController();
@@ -220,25 +185,42 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   }).finally(() => signal?.removeEventListener('abort', onAbortAudio));
   // A failed audio build surfaces when awaited (after the video pass), not as an unhandled rejection.
   audio.catch(() => undefined);
-  /** Stops the audio build and removes its WAV (the video pass failed or was cancelled). */
-  const dropAudio = async () => {
-    audioAbort.abort();
-    const w = await audio.catch(() => null);
-    if (w) await removeQuietly(w.path);
-  };
 
-  let done = 0;
-  // Every segment already rendered (a second export, or a take after its interactive render):
-  // one ffmpeg process decodes, lays the lossless renders over and encodes; no frame passes
-  // through Node.
-  const overlayOnly = yuv && sources.every((s) => s.cached);
-  if (overlayOnly) {
-    exportPasses.overlay++;
-    progress.start('encode', total);
-    const overlays = sources
-      .filter((s) => s.pasteRect.w > 0 && s.pasteRect.h > 0)
-      .map((s) => ({ path: s.cached!.file, startFrame: s.cached!.startFrame, frames: s.cached!.endFrame - s.cached!.startFrame, rect: s.rect, pasteRect: s.pasteRect, rgb: true }));
-    try {
+  const addBusy = (r: RenderedSegment) => {
+    busy.engine += r.busySec.engine;
+    busy.composite += r.busySec.composite;
+    busy.enginePrepare += r.busySec.prepare;
+    maxInFlight = Math.max(maxInFlight, r.maxFramesInFlight);
+  };
+  let done: number;
+  try {
+    if (yuv) {
+      // Review exports: segments not in the render cache are rendered into it first (each one a
+      // bounded stream: cropped decode -> engine -> composite -> lossless encode), then one ffmpeg
+      // process decodes the clip, lays the lossless renders over and encodes. No full frame
+      // passes through Node, and a second export of the same project is bit-identical.
+      const missing = sources.filter((s) => !s.cached);
+      if (missing.length) {
+        const renderTotal = missing.reduce((n, s) => n + s.seg.endFrame - s.seg.startFrame, 0);
+        let base = 0;
+        progress.start('render', renderTotal);
+        for (const src of missing) {
+          const r = await renderSegment(job, src.seg, {
+            signal, providers: opts.providers, log, allSegments: opts.segments, memoFrames: false,
+            onProgress: (d) => progress.tick(base + d, renderTotal),
+          });
+          base += src.seg.endFrame - src.seg.startFrame;
+          if (!r) continue;
+          Object.assign(src, { cached: r, rect: r.rect, pasteRect: r.pasteRect });
+          addBusy(r);
+        }
+        mark('render', t);
+      }
+      exportPasses.overlay++;
+      progress.start('encode', total);
+      const overlays = sources
+        .filter((s) => s.cached && s.pasteRect.w > 0 && s.pasteRect.h > 0)
+        .map((s) => ({ path: s.cached!.file, startFrame: s.cached!.startFrame, frames: s.cached!.endFrame - s.cached!.startFrame, rect: s.rect, pasteRect: s.pasteRect, rgb: true }));
       const t0 = performance.now();
       done = await runOverlayExport({
         input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
@@ -246,95 +228,21 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         crf: opts.crf ?? 18, preset: opts.preset ?? DEFAULT_PRESET, output: videoTmp, signal,
         onFrames: (n) => progress.tick(n, total),
       });
-      busy.encodeWait = (performance.now() - t0) / 1000;
+      busy.encode = (performance.now() - t0) / 1000;
       if (done !== total) warnings.push(`Encoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
-    } catch (err) {
-      await dropAudio();
-      if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
-      throw err;
-    } finally {
-      signal?.removeEventListener('abort', onOuterAbort);
-    }
-  } else {
-    exportPasses.node++;
-    const encoder = createEncoder({
-      width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
-      ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
-    });
-    const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
-    let current: { src: Source; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number } | null = null;
-    const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
-      const t0 = performance.now();
-      try {
-        return await f();
-      } finally {
-        busy[k] = (busy[k] ?? 0) + (performance.now() - t0) / 1000;
-      }
-    };
-    const open = (src: Source): NonNullable<typeof current> => {
-      if (src.cached) {
-        const crops = prefetch(readRenderedSegment(src.cached, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
-        return { src, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
-      }
-      const q = src.queue!;
-      return {
-        src,
-        next: async () => {
-          // Only the union mask's box changes: convert and paste just that part of the crop.
-          const n = await q.next();
-          return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
-        },
-        // A live render must finish (it writes the cache): drain what the export does not need.
-        close: async () => {
-          while (!(await q.next()).done);
-        },
-        buffered: () => q.size,
-      };
-    };
-    try {
-      while (true) {
-        const next = await timed('decodeWait', () => frames.next());
-        if (next.done) break;
-        const frame = next.value;
-        const src = sources.find((s) => frame.index >= s.seg.startFrame && frame.index < s.seg.endFrame) ?? null;
-        if (current && current.src !== src) {
-          await current.close();
-          current = null;
-        }
-        if (src && !current) {
-          current = open(src);
-          // Skip crops before the output range (a preview starting inside the segment).
-          for (let k = src.seg.startFrame; k < frame.index; k++) await current.next();
-        }
-        if (current) {
-          const c = await timed('cropWait', () => current!.next());
-          if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
-          const s = current.src;
-          pasteCrop(frame, c.value, s.cached ? s.rect : { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height }, s.pasteRect);
-        }
-        maxInFlight = Math.max(maxInFlight, 1 + frames.buffered + (current?.buffered() ?? 0));
-        await timed('encodeWait', () => encoder.write(frame.data));
-        progress.tick(++done, total);
-      }
-      if (current) await current.close();
-      current = null;
-      for (const s of sources) if (s.queue) while (!(await s.queue.next()).done);
-      await renders;
+    } else {
+      exportPasses.node++;
+      done = await exportThroughNode({ job, sources, outRange, videoTmp, opts, busy, progress, addBusy, onInFlight: (n) => (maxInFlight = Math.max(maxInFlight, n)) });
       if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
-      await encoder.finish();
-    } catch (err) {
-      renderAbort.abort();
-      for (const s of sources) s.queue?.close(err);
-      await renders;
-      await frames.return(undefined);
-      await encoder.abort();
-      await removeQuietly(videoTmp);
-      await dropAudio();
-      if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
-      throw err;
-    } finally {
-      signal?.removeEventListener('abort', onOuterAbort);
     }
+  } catch (err) {
+    // Stop the audio build and remove its WAV; no temp video is left.
+    audioAbort.abort();
+    const w = await audio.catch(() => null);
+    if (w) await removeQuietly(w.path);
+    await removeQuietly(videoTmp);
+    if (signal?.aborted && !(err instanceof CancelledError)) throw new CancelledError();
+    throw err;
   }
   mark('render+encode', t);
 
@@ -366,12 +274,154 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     timings,
     realTimeFactor: done / fps / totalSec,
     renders: sources.flatMap((s) => {
-      const file = s.cached?.file ?? s.file;
+      const file = s.cached?.file;
       return file ? [{ id: s.seg.id, file, startFrame: s.seg.startFrame, endFrame: s.seg.endFrame, rect: { ...s.rect }, pasteRect: { ...s.pasteRect } }] : [];
     }),
     pipeline: { maxFramesInFlight: maxInFlight, framesInFlightBound: 2 * PREFETCH_FRAMES + 1 + 16, busySec: busy },
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
+}
+
+/** A segment of the export: its render-cache entry, or (Node pass) a live render's queue. */
+interface Source {
+  seg: SegmentSpec;
+  rect: Rect;
+  pasteRect: Rect;
+  cached: RenderedSegment | null;
+}
+
+/**
+ * The export pass through Node (lossless rgb24 exports, and clips without a 4:2:0 matrix we can
+ * reproduce): streaming decode -> paste each segment's crop (read from the render cache, or from
+ * a live render through a bounded queue while the renderer also writes the cache) -> encode.
+ * @returns frames encoded. On failure the encoder and decoder are stopped and the error rethrown.
+ */
+async function exportThroughNode(a: {
+  job: Awaited<ReturnType<typeof prepareJob>>;
+  sources: Source[];
+  outRange: { startFrame: number; endFrame: number };
+  videoTmp: string;
+  opts: DubJobOptions;
+  busy: Record<string, number>;
+  progress: ReturnType<typeof progressReporter>;
+  addBusy: (r: RenderedSegment) => void;
+  onInFlight: (frames: number) => void;
+}): Promise<number> {
+  const { job, sources, outRange, videoTmp, opts, busy, progress } = a;
+  const { info, width, height } = job;
+  const { signal, log } = opts;
+  const yuvMatrix = yuvMatrixOf(info);
+  const yuv = !opts.lossless && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
+  const total = outRange.endFrame - outRange.startFrame;
+  // Live renders hand each composited crop to the export through a bounded queue.
+  const queues = new Map<Source, AsyncQueue<RgbFrame>>();
+  const renderAbort = new AbortController();
+  const onOuterAbort = () => renderAbort.abort();
+  signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let renders: Promise<void> = Promise.resolve();
+  for (const src of sources) {
+    if (src.cached) continue;
+    const q = new AsyncQueue<RgbFrame>(PREFETCH_FRAMES);
+    queues.set(src, q);
+    renders = renders.then(async () => {
+      try {
+        const r = await renderSegment(job, src.seg, {
+          signal: renderAbort.signal, providers: opts.providers, log, allSegments: opts.segments, memoFrames: false,
+          onFrame: async (frame, rect, pasteRect) => {
+            src.rect = rect;
+            src.pasteRect = pasteRect;
+            await q.push(frame);
+          },
+        });
+        if (r) {
+          src.cached = r;
+          a.addBusy(r);
+        }
+        q.close();
+      } catch (err) {
+        q.close(err);
+      }
+    });
+  }
+  progress.start(queues.size ? 'render' : 'encode', total);
+  const encoder = createEncoder({
+    width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
+    ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
+  });
+  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
+  type Reader = { src: Source; live: boolean; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number };
+  let current: Reader | null = null;
+  const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      busy[k] = (busy[k] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+  const open = (src: Source): Reader => {
+    const q = queues.get(src);
+    if (!q) {
+      const crops = prefetch(readRenderedSegment(src.cached!, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
+      return { src, live: false, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
+    }
+    return {
+      src,
+      live: true,
+      next: async () => {
+        // Only the union mask's box changes: convert and paste just that part of the crop.
+        const n = await q.next();
+        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
+      },
+      // A live render must finish (it writes the cache): drain what the export does not need.
+      close: async () => {
+        while (!(await q.next()).done);
+      },
+      buffered: () => q.size,
+    };
+  };
+  let done = 0;
+  try {
+    while (true) {
+      const next = await timed('decodeWait', () => frames.next());
+      if (next.done) break;
+      const frame = next.value;
+      const src = sources.find((s) => frame.index >= s.seg.startFrame && frame.index < s.seg.endFrame) ?? null;
+      if (current && current.src !== src) {
+        await current.close();
+        current = null;
+      }
+      if (src && !current) {
+        current = open(src);
+        // Skip crops before the output range (a preview starting inside the segment).
+        for (let k = src.seg.startFrame; k < frame.index; k++) await current.next();
+      }
+      if (current) {
+        const c = await timed('cropWait', () => current!.next());
+        if (c.done) throw new Error(`rendered segment ${current.src.seg.id} ended early at frame ${frame.index}`);
+        const s = current.src;
+        pasteCrop(frame, c.value, current.live ? { x: c.value.x0 ?? 0, y: c.value.y0 ?? 0, w: c.value.width, h: c.value.height } : s.rect, s.pasteRect);
+      }
+      a.onInFlight(1 + frames.buffered + (current?.buffered() ?? 0));
+      await timed('encodeWait', () => encoder.write(frame.data));
+      progress.tick(++done, total);
+    }
+    if (current) await current.close();
+    current = null;
+    for (const q of queues.values()) while (!(await q.next()).done);
+    await renders;
+    await encoder.finish();
+    return done;
+  } catch (err) {
+    renderAbort.abort();
+    for (const q of queues.values()) q.close(err);
+    await renders;
+    await frames.return(undefined);
+    await encoder.abort();
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onOuterAbort);
+  }
 }
 
 /**
