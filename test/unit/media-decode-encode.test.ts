@@ -130,9 +130,12 @@ describe('decodeFrames', () => {
 });
 
 describe('createEncoder', () => {
-  it('lossless round trip: decode -> encode -> decode is bit-exact on every byte', async () => {
-    const out = path.join(dir, 'roundtrip.mp4');
-    const enc = createEncoder({ width: 64, height: 48, fpsNum: 25, fpsDen: 1, out, lossless: true });
+  it.each([
+    ['libx264rgb', 'roundtrip.mp4', undefined],
+    ['Ut Video (the render cache)', 'roundtrip.mkv', 'utvideo'],
+  ] as const)('lossless round trip with %s: decode -> encode -> decode is bit-exact on every byte', async (_name, file, losslessCodec) => {
+    const out = path.join(dir, file);
+    const enc = createEncoder({ width: 64, height: 48, fpsNum: 25, fpsDen: 1, out, lossless: true, losslessCodec });
     const original: Uint8Array[] = [];
     for await (const f of decodeFrames(info)) {
       original.push(f.data);
@@ -145,6 +148,7 @@ describe('createEncoder', () => {
     const again = await collect(decodeFrames(outInfo));
     expect(again).toHaveLength(original.length);
     again.forEach((f, i) => expect(Buffer.compare(f.data, original[i])).toBe(0));
+    expect(outInfo.codec).toBe(losslessCodec ?? 'h264');
   });
 
   it('default H.264 output is yuv420p at the exact rational rate and close to the input', async () => {

@@ -105,6 +105,8 @@ export interface EncodeArgsOptions {
   output: string;
   /** libx264rgb at qp 0: decoded rgb24 round-trips bit-exactly (large files, few players). */
   lossless?: boolean;
+  /** With `lossless`: `utvideo` (Ut Video, planar gbrp) instead of libx264rgb. */
+  losslessCodec?: 'x264rgb' | 'utvideo';
   /** x264 constant rate factor for the default H.264 output (0-51, default 18). */
   crf?: number;
   /** x264 preset (default `medium`; lossless always uses `ultrafast`). */
@@ -140,7 +142,9 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     '-i', 'pipe:0',
     '-an',
   ];
-  if (o.lossless) {
+  if (o.lossless && o.losslessCodec === 'utvideo') {
+    args.push('-c:v', 'utvideo', '-pix_fmt', 'gbrp');
+  } else if (o.lossless) {
     args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
   } else {
     const matrix = o.colorMatrix ?? 'bt601';

@@ -39,6 +39,11 @@ export interface EncoderOptions {
   out: string;
   /** libx264rgb qp 0: bit-exact rgb24 round trip. Default: H.264 yuv420p CRF `crf`. */
   lossless?: boolean;
+  /**
+   * Lossless codec: `x264rgb` (default; small, widely read) or `utvideo` (Ut Video, gbrp, .mkv
+   * only: about 10 % larger, 40 % cheaper to encode and decode; the render cache uses it).
+   */
+  losslessCodec?: 'x264rgb' | 'utvideo';
   /** x264 CRF, default 18. */
   crf?: number;
   /** x264 preset, default `medium`. */

@@ -79,7 +79,7 @@ export interface DubJobResult {
   segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string }>;
   warnings: string[];
   /**
-   * The segments' lossless renders in the render cache (libx264rgb qp 0, rgb24 frames of `rect`
+   * The segments' lossless renders in the render cache (Ut Video, rgb24 frames of `rect`
    * for clip frames [startFrame, endFrame)); exports lay `pasteRect` of them over the clip.
    * Absent from pipelines without a render cache.
    */

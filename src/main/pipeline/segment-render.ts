@@ -40,7 +40,7 @@ export const segmentRenders = { count: 0 };
 
 /**
  * A rendered segment: the output pixels of the crop rectangle `rect` for frames
- * [startFrame, endFrame), stored losslessly (libx264rgb qp 0, bit-exact rgb24) in `file`. Pixels
+ * [startFrame, endFrame), stored losslessly (Ut Video gbrp, bit-exact rgb24) in `file`. Pixels
  * of the crop outside the union mask are the original's, so pasting the whole crop is exact.
  */
 export interface RenderedSegment {
@@ -227,7 +227,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   await fsp.mkdir(path.dirname(file), { recursive: true });
   // Start the decoder (read-ahead) and the encoder before the engine prepares, so ffmpeg's
   // start-up and seek overlap the engine's preparation.
-  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, signal: o.signal });
+  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, losslessCodec: 'utvideo', signal: o.signal });
   const memoKey = `${job.videoHash}|${range.start}-${range.end}|${crop.x},${crop.y},${crop.w}x${crop.h}`;
   const remembered = o.memoFrames === false ? undefined : cropMemo.get(memoKey);
   if (!remembered) cropDecodes.count++;
