@@ -129,6 +129,20 @@ describe('decodeFrames', () => {
   });
 });
 
+describe('decodeFrames with recycled buffers', () => {
+  it('yields the same pixels through two alternating buffers', async () => {
+    const fresh = (await collect(decodeFrames(info, { end: 12 }))).map((f) => Buffer.from(f.data));
+    const seen = new Set<ArrayBufferLike>();
+    let i = 0;
+    for await (const f of decodeFrames(info, { end: 12, recycle: true })) {
+      expect(Buffer.from(f.data).equals(fresh[i++])).toBe(true);
+      seen.add(f.data.buffer);
+    }
+    expect(i).toBe(12);
+    expect(seen.size).toBe(2);
+  });
+});
+
 describe('createEncoder', () => {
   it.each([
     ['libx264rgb', 'roundtrip.mp4', undefined],

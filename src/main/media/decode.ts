@@ -28,6 +28,12 @@ export interface DecodeOptions {
    */
   pixFmt?: 'rgb24' | 'yuv420p';
   yuvMatrix?: 'bt601' | 'bt709';
+  /**
+   * Fill two buffers in turn instead of a fresh one per frame (no per-frame allocation, no
+   * garbage): a frame's `data` then stays valid only until the consumer asks for the frame after
+   * the next one. For consumers that finish with each frame before moving on (face tracking).
+   */
+  recycle?: boolean;
 }
 
 function checkRange(info: VideoInfo, start: number, end: number | undefined): void {
@@ -46,7 +52,7 @@ function checkRange(info: VideoInfo, start: number, end: number | undefined): vo
  * (see `probeMedia`); their ranges are cut after resampling, decoding from the clip start
  * (slower, but frame `i` is always the same picture). `frame.index` is absolute: `start + i`. Each yielded frame owns a fresh
  * buffer of exactly width*height*3 bytes (each byte copied once from the pipe), so consumers
- * may keep it.
+ * may keep it (unless `recycle`).
  *
  * Memory is bounded regardless of clip length: the pipe is read only when the consumer asks for
  * the next frame, so a slow consumer stalls ffmpeg through pipe back-pressure. Ending early
@@ -93,8 +99,9 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
   const { ffmpeg } = locateFfmpeg();
   const { child, exited, stderr, release } = spawnReader(ffmpeg, args, signal);
 
+  const ring = opts.recycle ? [new Uint8Array(frameBytes), new Uint8Array(frameBytes)] : null;
   try {
-    let frame = new Uint8Array(frameBytes);
+    let frame = ring ? ring[0] : new Uint8Array(frameBytes);
     let filled = 0;
     let i = 0;
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
@@ -110,7 +117,7 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
           if (yuv) out.pixFmt = 'yuv420p';
           yield out;
           i++;
-          frame = new Uint8Array(frameBytes);
+          frame = ring ? ring[i % 2] : new Uint8Array(frameBytes);
           filled = 0;
         }
       }

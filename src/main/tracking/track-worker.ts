@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const scaleTo = k < 1 ? { w: Math.max(2, Math.round(width * k)), h: Math.max(2, Math.round(height * k)) } : undefined;
   const sx = scaleTo ? width / scaleTo.w : 1;
   const sy = scaleTo ? height / scaleTo.h : 1;
-  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end, scaleTo })) {
+  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end, scaleTo, recycle: true })) {
     const found = await detector.detect(frame);
     if (scaleTo) {
       for (const f of found) {

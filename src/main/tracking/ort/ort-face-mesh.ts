@@ -108,6 +108,8 @@ export class OrtFaceMeshDetector implements FaceDetector {
   readonly settingsKey: string;
   private readonly anchors = blazefaceAnchors();
   private readonly detInput = new Float32Array(3 * BLAZEFACE_SIZE * BLAZEFACE_SIZE);
+  /** FaceMesh input batch, reused while the number of faces stays the same. */
+  private meshInput = new Float32Array(0);
   /** Crops for the next frame taken from this frame's meshes (null: run the detector). */
   private tracked: TrackedCrop[] | null = null;
   /** Frames since the detector last ran. */
@@ -205,7 +207,8 @@ export class OrtFaceMeshDetector implements FaceDetector {
   private async meshes(frame: RgbFrame, crops: CropBox[], prior?: TrackedCrop[]): Promise<Array<FaceObservation & { next: TrackedCrop }>> {
     const { width, height, data } = frame;
     const plane = 3 * MESH_SIZE * MESH_SIZE;
-    const batch = new Float32Array(plane * crops.length);
+    if (this.meshInput.length !== plane * crops.length) this.meshInput = new Float32Array(plane * crops.length);
+    const batch = this.meshInput;
     crops.forEach((crop, i) => cropToPlanar(data, width, height, crop, MESH_SIZE, 1 / 255, 0, batch, i * plane));
     const meshOut = await this.mesh.run({ [this.meshModel.input.name]: new ort.Tensor('float32', batch, [crops.length, 3, MESH_SIZE, MESH_SIZE]) });
     const outs = this.meshModel.outputs.map((n) => meshOut[n]);
