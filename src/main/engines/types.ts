@@ -100,6 +100,12 @@ export interface PreparedEngine {
    * @throws CancelledError when the context's signal is aborted.
    */
   renderWindow(inputs: EngineFrameInput[]): Promise<(Patch | null)[]>;
+  /**
+   * True when `renderWindow` may be called again before the previous call resolved (the caller
+   * composites one window while the next is synthesized); calls still resolve in call order
+   * with the same patches as strictly sequential calls.
+   */
+  pipelined?: boolean;
   /** Frees sessions and buffers. */
   dispose(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { SegmentSpec } from './api';
 import type { JobContext } from './job';
 import type { RgbFrame } from '../media/types';
 import type { Rect } from '../masks/types';
-import type { EngineFrameInput, FrameRange, PreparedEngine } from '../engines/types';
+import type { EngineFrameInput, FrameRange, Patch, PreparedEngine } from '../engines/types';
 import { decodeFrames } from '../media/decode';
 import { createEncoder } from '../media/encode';
 import { probeMedia } from '../media/probe';
@@ -267,14 +267,22 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   let maxInFlight = 0;
   let done = 0;
   const total = range.end - range.start;
-  const window: EngineFrameInput[] = [];
-  const flush = async () => {
-    if (!window.length) return;
+  // Windows: with a pipelined engine the next window is synthesized while this one is
+  // composited and encoded (one window in flight beyond the one being filled).
+  let window: EngineFrameInput[] = [];
+  type Started = { inputs: EngineFrameInput[]; patches: Promise<(Patch | null)[]> };
+  let inFlight: Started | null = null;
+  const start = (inputs: EngineFrameInput[]): Started => {
+    const patches = prepared.renderWindow(inputs);
+    patches.catch(() => undefined); // awaited in `complete`; never an unhandled rejection
+    return { inputs, patches };
+  };
+  const complete = async (w: Started) => {
     let t = performance.now();
-    const patches = await prepared.renderWindow(window);
+    const patches = await w.patches;
     busy.engine += performance.now() - t;
-    for (let i = 0; i < window.length; i++) {
-      const frame = window[i].frame;
+    for (let i = 0; i < w.inputs.length; i++) {
+      const frame = w.inputs[i].frame;
       const patch = patches[i];
       t = performance.now();
       if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
@@ -283,7 +291,15 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
       await encoder.write(frame.data);
       o.onProgress?.(++done, total);
     }
-    window.length = 0;
+  };
+  const flush = async () => {
+    if (!window.length) return;
+    const w = start(window);
+    window = [];
+    if (inFlight) await complete(inFlight);
+    inFlight = null;
+    if (prepared.pipelined) inFlight = w;
+    else await complete(w);
   };
   try {
     const first = await firstFrame.promise;
@@ -294,13 +310,16 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     })();
     for await (const frame of rest) {
       throwIfAborted(o.signal);
-      maxInFlight = Math.max(maxInFlight, 1 + window.length + frames.buffered);
+      maxInFlight = Math.max(maxInFlight, 1 + window.length + frames.buffered + ((inFlight as Started | null)?.inputs.length ?? 0));
       window.push({ frame, sample: track.frames[frame.index] });
       if (window.length >= prepared.windowSize) await flush();
     }
     await flush();
+    if (inFlight) await complete(inFlight);
+    inFlight = null;
     await encoder.finish();
   } catch (err) {
+    await (inFlight as Started | null)?.patches.catch(() => undefined);
     await frames.return(undefined);
     await encoder.abort();
     throw err;

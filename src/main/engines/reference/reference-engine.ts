@@ -269,29 +269,41 @@ export class ReferenceEngine implements Engine {
     pool?.warm();
     let poolFailure = false;
 
+    /** The previous window's finish (colour smoothing runs in frame order across windows). */
+    let previous: Promise<unknown> = Promise.resolve();
+
     return {
       windowSize: 8,
-      async renderWindow(inputs) {
+      pipelined: true,
+      renderWindow(inputs) {
         throwIfAborted(signal);
         const tasks = inputs.map((input) => {
           const f = framesFor(input);
           return f ? { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, layout, colourMatch } : null;
         });
-        // The window's warps run in parallel on the pool's workers (or here when it is off).
-        let warped: Array<{ main: WarpedMouth | null; next: WarpedMouth | null } | null>;
-        if (pool && !poolFailure) {
-          try {
-            warped = await Promise.all(tasks.map((t) => (t ? pool.warp(t) : null)));
-          } catch (err) {
-            poolFailure = true;
-            ctx.log?.(`reference engine: warp workers failed (${(err as Error).message.split('\n')[0]}); warping on one thread`);
+        // Windows may overlap (pipelined): each one's warps start at once, its finish (colour
+        // transfer with the smoothed statistics, cut blend) waits for the previous window's.
+        const before = previous;
+        const done = (async () => {
+          // The window's warps run in parallel on the pool's workers (or here when it is off).
+          let warped: Array<{ main: WarpedMouth | null; next: WarpedMouth | null } | null>;
+          if (pool && !poolFailure) {
+            try {
+              warped = await Promise.all(tasks.map((t) => (t ? pool.warp(t) : null)));
+            } catch (err) {
+              poolFailure = true;
+              ctx.log?.(`reference engine: warp workers failed (${(err as Error).message.split('\n')[0]}); warping on one thread`);
+              warped = tasks.map((t) => (t ? warpLocally(t) : null));
+            }
+          } else {
             warped = tasks.map((t) => (t ? warpLocally(t) : null));
           }
-        } else {
-          warped = tasks.map((t) => (t ? warpLocally(t) : null));
-        }
-        throwIfAborted(signal);
-        return warped.map((w) => (w ? finish(w) : null));
+          await before.catch(() => undefined);
+          throwIfAborted(signal);
+          return warped.map((w) => (w ? finish(w) : null));
+        })();
+        previous = done;
+        return done;
       },
       async dispose() {
         refs.clear();
