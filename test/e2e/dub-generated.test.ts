@@ -139,6 +139,15 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     const renders = segmentRenders.count;
     const r1 = await runDub({ video, audio: dub, out: out1, cacheDir, segments: [seg], crf: 10 });
     expect(segmentRenders.count).toBe(renders + 1);
+    // The dubbed audio went into the same ffmpeg pass: AAC, the dub over the segment only.
+    const p1 = await probeMedia(out1);
+    expect(p1.audioStreams.map((a) => a.codec)).toEqual(['aac']);
+    expect(p1.audioStreams[0].duration).toBeGreaterThan(2.95);
+    expect(r1.timings.mux).toBeUndefined();
+    const sound = await decodeAudioMono16k(out1);
+    expect(zcFrequency(sound, 0.2 * 16000, 0.8 * 16000)).toBeCloseTo(440, -1);
+    expect(zcFrequency(sound, 1.2 * 16000, 1.8 * 16000)).toBeCloseTo(1000, -1);
+    expect(zcFrequency(sound, 2.2 * 16000, 2.8 * 16000)).toBeCloseTo(440, -1);
     expect(r1.pipeline.maxFramesInFlight).toBeGreaterThan(0);
     expect(r1.pipeline.maxFramesInFlight).toBeLessThanOrEqual(r1.pipeline.framesInFlightBound);
     // Output range starting inside the segment (a take or a preview of part of the clip).

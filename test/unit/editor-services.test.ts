@@ -28,6 +28,12 @@ function pixel(file: string, n: number, x: number, y: number): [number, number, 
   return [buf[0], buf[1], buf[2]];
 }
 
+/** Duration (seconds) of the first audio or video stream, as ffprobe reads it (packets summed). */
+function streamSeconds(file: string, kind: 'a' | 'v'): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', `${kind}:0`, '-show_entries', 'packet=duration_time', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).reduce((a, l) => a + Number(l), 0);
+}
+
 /** The segment's active take (the test added one). */
 function readyTakeOf(p: Project, segId: string) {
   const seg = p.segments.find((s) => s.id === segId)!;
@@ -115,6 +121,9 @@ describe('services with the fake pipeline', () => {
       expect(res.losslessSegments).toBe(1);
       expect(res.probe).toMatchObject({ codec: vcodec, pixelFormat: pix, width: 160, height: 160, frames: 50, audioCodec: acodec });
       expect(res.probe.duration).toBeCloseTo(2, 1);
+      // The audio runs to the end of the video (not cut when the video's last frame is written).
+      expect(streamSeconds(out, 'a')).toBeGreaterThan(1.95);
+      expect(streamSeconds(out, 'v')).toBeCloseTo(2, 1);
       if (codec === 'h264') {
         // Frames 10-29 (the segment) carry the render (the fake engine's red box), frame-exactly:
         // the red channel rises over the original there and nowhere else.
@@ -201,10 +210,11 @@ describe('export plan', () => {
     expect(fc).toContain('overlay=x=12:y=12');
     expect(fc).toContain('[2:v:0]trim=start_frame=0:end_frame=10,format=yuv420p,settb=expr=1/25,setpts=N+60');
     expect(fc).toContain('[3:a:0]aresample=48000,atrim=start=0.500000');
-    expect(plan.args.slice(plan.args.indexOf('-frames:v'), plan.args.indexOf('-frames:v') + 2)).toEqual(['-frames:v', '100']);
+    expect(fc).toContain('[0:v:0]settb=expr=1/25,setpts=N,trim=end_frame=100,format=yuv420p[m0]');
+    expect(plan.args).not.toContain('-frames:v');
     expect(plan.args).toContain('bt709');
     const prores = buildExportPlan({ video, overlays: [], audio: [], codec: 'prores', out: '/o.mov' });
-    expect(prores.args[prores.args.indexOf('-filter_complex') + 1]).toBe('[0:v:0]settb=expr=1/25,setpts=N,format=yuv422p10le[vout]');
+    expect(prores.args[prores.args.indexOf('-filter_complex') + 1]).toBe('[0:v:0]settb=expr=1/25,setpts=N,trim=end_frame=100,format=yuv422p10le[vout]');
     expect(() => buildExportPlan({ video: { ...video, frameCount: 10 }, overlays: [{ path: '/t', startFrame: 5, frames: 15, rgb: false }], audio: [], codec: 'h264', out: '/o.mp4' })).toThrow(/outside/);
     expect(() => buildExportPlan({ video, overlays: [{ path: '/a', startFrame: 5, frames: 15, rgb: false }, { path: '/b', startFrame: 10, frames: 5, rgb: false }], audio: [], codec: 'h264', out: '/o.mp4' })).toThrow(/overlaps/);
   });

@@ -49,7 +49,7 @@ async function ffmpegComposite(clipInfo: VideoInfo, start: number, end: number, 
     input: clipInfo.path, fpsNum: clipInfo.fpsNum, fpsDen: clipInfo.fpsDen, streamStart: clipInfo.startTime, forceCfr: clipInfo.variableFrameRate,
     start, end, matrix: 'bt601', overlays: [overlay],
   });
-  const { stdout } = await run(locateFfmpeg().ffmpeg, ['-v', 'error', ...args, '-filter_complex', graph, '-map', '[vout]', '-fps_mode', 'passthrough', '-frames:v', String(end - start), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 26 });
+  const { stdout } = await run(locateFfmpeg().ffmpeg, ['-v', 'error', ...args, '-filter_complex', graph, '-map', '[vout]', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 26 });
   const n = (W * H * 3) / 2;
   return Array.from({ length: stdout.length / n }, (_, i) => stdout.subarray(i * n, (i + 1) * n));
 }
@@ -87,11 +87,11 @@ describe('overlay export graph (renders laid over the clip inside ffmpeg)', () =
 
   it('builds the graph: trims, converts RGB with the matrix, cuts to the paste rectangle, shifts by frame', () => {
     const g = buildOverlayGraph({
-      fpsNum: 30000, fpsDen: 1001, start: 15, seeked: true, pixFmt: 'yuv420p', matrix: 'bt709',
+      fpsNum: 30000, fpsDen: 1001, start: 15, frames: 10, seeked: true, pixFmt: 'yuv420p', matrix: 'bt709',
       overlays: [{ ...overlay(), input: 1 }, { path: '/take.mp4', startFrame: 40, frames: 5, rgb: false, input: 2 }],
     });
     expect(g).toBe(
-      '[0:v:0]settb=expr=1001/30000,setpts=N,format=yuv420p[m0];' +
+      '[0:v:0]settb=expr=1001/30000,setpts=N,trim=end_frame=10,format=yuv420p[m0];' +
         '[1:v:0]trim=start_frame=5:end_frame=20,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,crop=30:24:4:4:exact=1,settb=expr=1001/30000,setpts=N+0[o0];' +
         '[m0][o0]overlay=x=24:y=20:eval=init:eof_action=pass:repeatlast=0:format=yuv420[m1];' +
         '[2:v:0]trim=start_frame=0:end_frame=5,format=yuv420p,settb=expr=1001/30000,setpts=N+25[o1];' +

@@ -34,6 +34,11 @@ export interface OverlayGraphOptions {
   /** First clip frame of the output (0-based). */
   start: number;
   /**
+   * Output frames: the clip stream ends after this many (so an audio input in the same command
+   * ends on its own, not cut where `-frames:v` would stop the file). Absent: to the clip's end.
+   */
+  frames?: number;
+  /**
    * True when input 0 was seeked to `start` (`-ss`); false decodes from the clip's first frame
    * and cuts with `trim` (variable-frame-rate clips, or exact cuts without seeking).
    */
@@ -65,7 +70,9 @@ export function buildOverlayGraph(o: OverlayGraphOptions): string {
   const main: string[] = [];
   if (o.forceCfr) main.push(`fps=${o.fpsNum}/${o.fpsDen}`);
   if (!o.seeked && o.start > 0) main.push(`trim=start_frame=${o.start}`);
-  main.push(tb, 'setpts=N', `format=${o.pixFmt}`);
+  main.push(tb, 'setpts=N');
+  if (o.frames !== undefined) main.push(`trim=end_frame=${o.frames}`);
+  main.push(`format=${o.pixFmt}`);
   chains.push(`[0:v:0]${main.join(',')}[m0]`);
   o.overlays.forEach((s, i) => {
     const skip = Math.max(0, o.start - s.startFrame);
@@ -125,6 +132,7 @@ export function buildOverlayInputs(o: OverlayInputsOptions): { args: string[]; g
     fpsNum: o.fpsNum,
     fpsDen: o.fpsDen,
     start: o.start,
+    frames: o.end - o.start,
     seeked,
     forceCfr: o.forceCfr,
     pixFmt: 'yuv420p',
@@ -139,22 +147,27 @@ export interface OverlayExportArgsOptions extends OverlayInputsOptions {
   crf: number;
   preset: string;
   output: string;
+  /** A WAV of exactly the output's duration, encoded to AAC 192 kb/s into the same file. */
+  audio?: string;
 }
 
 /**
- * Arguments for a review export (H.264, yuv420p, video only) of clip frames [start, end) with
- * `overlays` laid over, in one ffmpeg process (`buildOverlayInputs`); progress lines (`frame=N`)
- * go to stdout (`-progress pipe:1`). The output is tagged with `matrix`, limited range.
+ * Arguments for a review export (H.264, yuv420p; with `audio`, AAC too) of clip frames
+ * [start, end) with `overlays` laid over, in one ffmpeg process (`buildOverlayInputs`); progress
+ * lines (`frame=N`) go to stdout (`-progress pipe:1`). The video is tagged with `matrix`,
+ * limited range.
  */
 export function buildOverlayExportArgs(o: OverlayExportArgsOptions): string[] {
   const { args: inputs, graph } = buildOverlayInputs(o);
   const args: string[] = [...FFMPEG_COMMON, '-progress', 'pipe:1', ...inputs];
+  const audioInput = inputs.filter((a) => a === '-i').length;
+  if (o.audio) args.push('-i', o.audio);
+  args.push('-filter_complex', graph, '-map', '[vout]');
+  if (o.audio) args.push('-map', `${audioInput}:a:0`, '-c:a', 'aac', '-b:a', '192k');
+  else args.push('-an');
   args.push(
-    '-filter_complex', graph,
-    '-map', '[vout]',
-    '-an', '-sn', '-dn',
+    '-sn', '-dn',
     '-fps_mode', 'passthrough',
-    '-frames:v', String(o.end - o.start),
     '-c:v', 'libx264',
     '-preset', o.preset,
     '-crf', String(o.crf),

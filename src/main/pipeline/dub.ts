@@ -9,7 +9,7 @@ import { createEncoder, muxAudio } from '../media/encode';
 import { runOverlayExport } from '../media/overlay';
 import { yuvMatrixOf } from '../media/matrix';
 import { buildDubbedAudio } from '../media/dub-audio';
-import { tempPathNextTo, removeQuietly } from '../util/atomic';
+import { commitTempFile, tempPathNextTo, removeQuietly } from '../util/atomic';
 import { prefetch } from '../util/prefetch';
 import { CancelledError, throwIfAborted, UserError } from '../util/errors';
 import { frameToSeconds } from './segments';
@@ -193,6 +193,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     maxInFlight = Math.max(maxInFlight, r.maxFramesInFlight);
   };
   let done: number;
+  let muxed = false;
   try {
     if (yuv) {
       // Review exports: segments not in the render cache are rendered into it first (each one a
@@ -221,13 +222,26 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       const overlays = sources
         .filter((s) => s.cached && s.pasteRect.w > 0 && s.pasteRect.h > 0)
         .map((s) => ({ path: s.cached!.file, startFrame: s.cached!.startFrame, frames: s.cached!.endFrame - s.cached!.startFrame, rect: s.rect, pasteRect: s.pasteRect, rgb: true }));
+      // The dubbed audio (built while the segments rendered) goes into the same ffmpeg pass:
+      // the finished file is written next to `out` and renamed over it, no separate mux.
+      const wav = await audio;
+      const outTmp = tempPathNextTo(opts.out);
       const t0 = performance.now();
-      done = await runOverlayExport({
-        input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
-        start: outRange.startFrame, end: outRange.endFrame, matrix: yuvMatrix!, overlays,
-        crf: opts.crf ?? 18, preset: opts.preset ?? DEFAULT_PRESET, output: videoTmp, signal,
-        onFrames: (n) => progress.tick(n, total),
-      });
+      try {
+        done = await runOverlayExport({
+          input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
+          start: outRange.startFrame, end: outRange.endFrame, matrix: yuvMatrix!, overlays,
+          crf: opts.crf ?? 18, preset: opts.preset ?? DEFAULT_PRESET, output: outTmp, audio: wav.path, signal,
+          onFrames: (n) => progress.tick(n, total),
+        });
+        await commitTempFile(outTmp, opts.out).catch((err: unknown) => {
+          throw new UserError('E_ENCODE_FAILED', `Could not move the finished file into place at ${opts.out} (${(err as Error).message}).`, 'Check the output folder is writable and has space.');
+        });
+        muxed = true;
+      } finally {
+        await removeQuietly(outTmp);
+        await removeQuietly(wav.path);
+      }
       busy.encode = (performance.now() - t0) / 1000;
       if (done !== total) warnings.push(`Encoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
     } else {
@@ -246,19 +260,21 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   }
   mark('render+encode', t);
 
-  // Mux with the audio track built alongside the video pass.
-  t = performance.now();
-  try {
-    const wav = await audio;
+  // Mux with the audio track built alongside the video pass (the overlay pass muxed already).
+  if (!muxed) {
+    t = performance.now();
     try {
-      await muxAudio({ videoTmp, audioWav: wav.path, out: opts.out, signal });
+      const wav = await audio;
+      try {
+        await muxAudio({ videoTmp, audioWav: wav.path, out: opts.out, signal });
+      } finally {
+        await removeQuietly(wav.path);
+      }
     } finally {
-      await removeQuietly(wav.path);
+      await removeQuietly(videoTmp);
     }
-  } finally {
-    await removeQuietly(videoTmp);
+    mark('mux', t);
   }
-  mark('mux', t);
   progress.start('done', 1);
   const totalSec = (performance.now() - tStart) / 1000;
   timings.total = totalSec;

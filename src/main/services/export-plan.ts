@@ -84,6 +84,7 @@ export function buildExportPlan(input: ExportPlanInput): ExportPlan {
       fpsNum: video.fpsNum,
       fpsDen: video.fpsDen,
       start: 0,
+      frames: fc,
       seeked: false,
       forceCfr: video.forceCfr,
       pixFmt: input.codec === 'prores' ? 'yuv422p10le' : 'yuv420p',
@@ -117,7 +118,9 @@ export function buildExportPlan(input: ExportPlanInput): ExportPlan {
 
   args.push('-filter_complex', filters.join(';'), '-map', '[vout]');
   if (audioLabels.length) args.push('-map', '[aout]');
-  args.push(...videoCodecArgs(input.codec, video.matrix), '-fps_mode', 'passthrough', '-frames:v', String(fc));
+  // The video ends after `fc` frames in the graph and the audio is cut to the same duration, so
+  // both streams end on their own (`-frames:v` would close the file before the audio is flushed).
+  args.push(...videoCodecArgs(input.codec, video.matrix), '-fps_mode', 'passthrough');
   if (audioLabels.length) {
     if (input.codec === 'prores') args.push('-c:a', 'pcm_s24le');
     else args.push('-c:a', 'aac', '-b:a', '192k');
