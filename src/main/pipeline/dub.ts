@@ -100,9 +100,12 @@ function progressReporter(onProgress: DubJobOptions['onProgress']) {
 /**
  * Dubs a clip: probe -> audio (16 kHz) -> face tracking (cached) -> per segment: reference,
  * union mask, engine render into the content-addressed render cache (cropped, lossless) ->
- * export pass: streaming decode -> paste the rendered crops -> encode -> mux with the dubbed
- * audio. Frames and pixels outside the segments' union masks are the original's (bit-exact with
- * `lossless`). A second export of an unchanged project re-encodes only (no tracking, no engine).
+ * export. Review (H.264, 4:2:0) exports are one ffmpeg pass that decodes the clip, lays the
+ * renders' union-mask boxes over it and encodes video and the dubbed audio (`overlay.ts`);
+ * lossless and rgb24 exports stream decode -> paste -> encode through Node, rendering while they
+ * export, then mux. Frames and pixels outside the segments' union masks are the original's
+ * (bit-exact with `lossless`, and in the decoded 4:2:0 planes before encoding otherwise). A second
+ * export of an unchanged project re-encodes only (no tracking, no engine) and is bit-identical.
  * The output is written to a temp file and renamed over `out` only when complete; on failure or
  * cancel no temp file or ffmpeg process is left behind.
  * @throws UserError for bad input (E_NOT_FOUND, E_UNREADABLE, E_NO_VIDEO, E_NO_AUDIO, E_NO_FACE,
