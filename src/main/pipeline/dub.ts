@@ -16,8 +16,6 @@ import { frameToSeconds } from './segments';
 import { prepareJob } from './job';
 import { renderSegment, readRenderedSegment, segmentReference, PREFETCH_FRAMES, type RenderedSegment } from './segment-render';
 import { AsyncQueue } from '../util/async-queue';
-import { rgbToYuv420p } from '../imaging/yuv';
-import { copyRgbRect } from '../imaging/rgb-rect';
 
 export { defaultCacheDir } from './job';
 export { yuvMatrixOf } from '../media/matrix';
@@ -301,7 +299,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   };
 }
 
-/** A segment of the export: its render-cache entry, or (Node pass) a live render's queue. */
+/** A segment of the export: its render-cache entry once rendered (null while it is not). */
 interface Source {
   seg: SegmentSpec;
   rect: Rect;
@@ -310,9 +308,10 @@ interface Source {
 }
 
 /**
- * The export pass through Node (lossless rgb24 exports, and clips without a 4:2:0 matrix we can
- * reproduce): streaming decode -> paste each segment's crop (read from the render cache, or from
- * a live render through a bounded queue while the renderer also writes the cache) -> encode.
+ * The export pass through Node, in rgb24 (lossless exports, and clips whose Y'CbCr we do not
+ * reproduce: full range, other matrices, odd sizes): streaming decode -> paste each segment's
+ * crop (read from the render cache, or from a live render through a bounded queue while the
+ * renderer also writes the cache) -> encode.
  * @returns frames encoded. On failure the encoder and decoder are stopped and the error rethrown.
  */
 async function exportThroughNode(a: {
@@ -329,8 +328,6 @@ async function exportThroughNode(a: {
   const { job, sources, outRange, videoTmp, opts, busy, progress } = a;
   const { info, width, height } = job;
   const { signal, log } = opts;
-  const yuvMatrix = yuvMatrixOf(info);
-  const yuv = !opts.lossless && yuvMatrix !== null && width % 2 === 0 && height % 2 === 0;
   const total = outRange.endFrame - outRange.startFrame;
   // Live renders hand each composited crop to the export through a bounded queue.
   const queues = new Map<Source, AsyncQueue<RgbFrame>>();
@@ -365,9 +362,9 @@ async function exportThroughNode(a: {
   progress.start(queues.size ? 'render' : 'encode', total);
   const encoder = createEncoder({
     width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: videoTmp, lossless: opts.lossless, crf: opts.crf, preset: opts.preset ?? DEFAULT_PRESET, signal,
-    ...(yuv ? { inputPixFmt: 'yuv420p' as const, colorMatrix: yuvMatrix! } : {}),
+    colorMatrix: yuvMatrixOf(info) ?? 'bt601',
   });
-  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) }), PREFETCH_FRAMES);
+  const frames = prefetch(decodeFrames(info, { start: outRange.startFrame, end: outRange.endFrame, signal }), PREFETCH_FRAMES);
   type Reader = { src: Source; live: boolean; next: () => Promise<IteratorResult<RgbFrame>>; close: () => Promise<void>; buffered: () => number };
   let current: Reader | null = null;
   const timed = async <T>(k: string, f: () => Promise<T> | T): Promise<T> => {
@@ -381,17 +378,13 @@ async function exportThroughNode(a: {
   const open = (src: Source): Reader => {
     const q = queues.get(src);
     if (!q) {
-      const crops = prefetch(readRenderedSegment(src.cached!, signal, yuv ? { yuvMatrix: yuvMatrix! } : undefined), PREFETCH_FRAMES);
+      const crops = prefetch(readRenderedSegment(src.cached!, signal), PREFETCH_FRAMES);
       return { src, live: false, next: () => crops.next(), close: async () => void (await crops.return(undefined)), buffered: () => crops.buffered };
     }
     return {
       src,
       live: true,
-      next: async () => {
-        // Only the union mask's box changes: convert and paste just that part of the crop.
-        const n = await q.next();
-        return n.done || !yuv ? n : { done: false, value: rgbToYuv420p(cutRgb(n.value, src.pasteRect), yuvMatrix!) };
-      },
+      next: () => q.next(),
       // A live render must finish (it writes the cache): drain what the export does not need.
       close: async () => {
         while (!(await q.next()).done);
@@ -475,14 +468,6 @@ export function pasteCrop(frame: RgbFrame, crop: RgbFrame, rect: { x: number; y:
     const s = ((sy + y) * rect.w + sx) * 3;
     frame.data.set(crop.data.subarray(s, s + rowBytes), ((sub.y + y) * frame.width + sub.x) * 3);
   }
-}
-
-/**
- * The part `sub` (frame pixels) of an rgb24 crop placed at (`x0`, `y0`), as a new rgb24 frame
- * placed at `sub`'s corner.
- */
-export function cutRgb(crop: RgbFrame, sub: { x: number; y: number; w: number; h: number }): RgbFrame {
-  return { ...crop, width: sub.w, height: sub.h, data: copyRgbRect(crop, sub), x0: sub.x, y0: sub.y };
 }
 
 /** The audio ranges (seconds) the dub replaces: the explicit dubbed range, else the segments. */
