@@ -10,37 +10,55 @@ import type { UnionMask } from './geometry';
  */
 export function rasterizePolygons(polys: Polygon[], roi: Rect): Uint8Array {
   const out = new Uint8Array(roi.w * roi.h);
-  const winding = new Int32Array(roi.w);
-  const xs: Array<{ x: number; dir: number }> = [];
-  for (let row = 0; row < roi.h; row++) {
+  // Non-horizontal edges as (ay, by, ax, bx - ax, by - ay, dir), and the rows they can cross.
+  let n = 0;
+  for (const poly of polys) n += poly.length;
+  const edges = new Float64Array(n * 6);
+  let e = 0;
+  let yMin = Infinity, yMax = -Infinity;
+  for (const poly of polys) {
+    for (let i = 0; i < poly.length; i++) {
+      const [ax, ay] = poly[i];
+      const [bx, by] = poly[(i + 1) % poly.length];
+      if (ay === by) continue;
+      edges[e++] = ay;
+      edges[e++] = by;
+      edges[e++] = ax;
+      edges[e++] = bx - ax;
+      edges[e++] = by - ay;
+      edges[e++] = ay < by ? 1 : -1;
+      yMin = Math.min(yMin, ay, by);
+      yMax = Math.max(yMax, ay, by);
+    }
+  }
+  if (e === 0) return out;
+  const winding = new Int32Array(roi.w + 1);
+  // Only the rows whose pixel centres can lie inside an edge's span.
+  const row0 = Math.max(0, Math.floor(yMin - roi.y - 0.5));
+  const row1 = Math.min(roi.h - 1, Math.ceil(yMax - roi.y - 0.5));
+  for (let row = row0; row <= row1; row++) {
     const y = roi.y + row + 0.5;
-    xs.length = 0;
-    for (const poly of polys) {
-      const n = poly.length;
-      for (let i = 0; i < n; i++) {
-        const [ax, ay] = poly[i];
-        const [bx, by] = poly[(i + 1) % n];
-        if (ay === by) continue;
-        const up = ay < by;
-        const y0 = up ? ay : by;
-        const y1 = up ? by : ay;
-        if (y < y0 || y >= y1) continue;
-        const t = (y - ay) / (by - ay);
-        xs.push({ x: ax + t * (bx - ax), dir: up ? 1 : -1 });
-      }
-    }
-    if (xs.length === 0) continue;
-    winding.fill(0);
+    let any = false;
+    let first = roi.w;
     // Each crossing toggles winding for pixel centres to its right.
-    for (const c of xs) {
-      const start = Math.ceil(c.x - roi.x - 0.5);
+    for (let k = 0; k < e; k += 6) {
+      const ay = edges[k], by = edges[k + 1];
+      const up = ay < by;
+      if (up ? y < ay || y >= by : y < by || y >= ay) continue;
+      const x = edges[k + 2] + ((y - ay) / edges[k + 4]) * edges[k + 3];
+      const start = Math.ceil(x - roi.x - 0.5);
       if (start >= roi.w) continue;
-      winding[Math.max(0, start)] += c.dir;
+      const s0 = Math.max(0, start);
+      winding[s0] += edges[k + 5];
+      if (s0 < first) first = s0;
+      any = true;
     }
+    if (!any) continue;
     let w = 0;
     const base = row * roi.w;
-    for (let col = 0; col < roi.w; col++) {
+    for (let col = first; col < roi.w; col++) {
       w += winding[col];
+      winding[col] = 0;
       if (w !== 0) out[base + col] = 1;
     }
   }
