@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(cleanupTestMedia);
 
 /** The Node paste (the export pass's reference): clip frames [start, end) in yuv420p with the render pasted. */
-async function nodeComposite(clipInfo: VideoInfo, start: number, end: number, overlay: OverlaySource): Promise<Buffer[]> {
+async function nodeComposite(clipInfo: VideoInfo, start: number, end: number, overlay: OverlaySource, _frameWidth = W): Promise<Buffer[]> {
   const rinfo = await probeMedia(overlay.path);
   const crops: Buffer[] = [];
   for await (const c of decodeFrames(rinfo, { pixFmt: 'yuv420p', yuvMatrix: 'bt601' })) crops.push(Buffer.from(c.data));
@@ -44,13 +44,13 @@ async function nodeComposite(clipInfo: VideoInfo, start: number, end: number, ov
 }
 
 /** The same frames from ffmpeg's overlay graph, as raw yuv420p. */
-async function ffmpegComposite(clipInfo: VideoInfo, start: number, end: number, overlay: OverlaySource): Promise<Buffer[]> {
+async function ffmpegComposite(clipInfo: VideoInfo, start: number, end: number, overlay: OverlaySource, frameWidth = W): Promise<Buffer[]> {
   const { args, graph } = buildOverlayInputs({
     input: clipInfo.path, fpsNum: clipInfo.fpsNum, fpsDen: clipInfo.fpsDen, streamStart: clipInfo.startTime, forceCfr: clipInfo.variableFrameRate,
     start, end, matrix: 'bt601', overlays: [overlay],
   });
   const { stdout } = await run(locateFfmpeg().ffmpeg, ['-v', 'error', ...args, '-filter_complex', graph, '-map', '[vout]', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 26 });
-  const n = (W * H * 3) / 2;
+  const n = (frameWidth * ((W * H) / frameWidth) * 3) / 2;
   return Array.from({ length: stdout.length / n }, (_, i) => stdout.subarray(i * n, (i + 1) * n));
 }
 
@@ -82,6 +82,15 @@ describe('overlay export graph (renders laid over the clip inside ffmpeg)', () =
     const end = Math.min(vinfo.frameCount, 30);
     const [a, b] = await Promise.all([nodeComposite(vinfo, 4, end, overlay()), ffmpegComposite(vinfo, 4, end, overlay())]);
     expect(b.length).toBe(a.length);
+    expect(a.every((f, i) => f.equals(b[i]))).toBe(true);
+  });
+
+  it('lays renders over the upright picture of a rotated clip, as decodeFrames gives it', async () => {
+    const rotated = await makeTestVideo({ width: W, height: H, fps: 25, seconds: 1.2, rotate: 90, dir });
+    const rinfo = await probeMedia(rotated);
+    expect([90, 270]).toContain(rinfo.rotation);
+    const [a, b] = await Promise.all([nodeComposite(rinfo, 0, 30, overlay(), H), ffmpegComposite(rinfo, 0, 30, overlay(), H)]);
+    expect(b.length).toBe(30);
     expect(a.every((f, i) => f.equals(b[i]))).toBe(true);
   });
 
