@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeFrames } from '../../src/main/media/decode';
+import { yuvMatrixOf } from '../../src/main/media/matrix';
 import { probeMedia } from '../../src/main/media/probe';
 import type { RgbFrame } from '../../src/main/media/types';
 import { mouthOpening } from '../../src/main/tracking/landmarks';
@@ -67,6 +68,28 @@ describeIfSharedMedia('native face tracker (ORT) on talk-a.mp4', ['talk-a.mp4'],
     // Human truncates every landmark to whole pixels, so ~0.5-1 px apart is the expected floor.
     expect(distances.reduce((x, y) => x + y) / distances.length).toBeLessThan(1.5);
     await ort.dispose();
+  });
+
+  it('gives the same landmarks from yuv420p frames (what the pipeline decodes) as from their rgb24 conversion', async () => {
+    const info = await probeMedia(sharedMedia('talk-a.mp4')!);
+    const matrix = yuvMatrixOf(info)!;
+    expect(matrix).toBeTruthy();
+    const rgb = await OrtFaceMeshDetector.create({ redetectEvery: 1 });
+    const yuv = await OrtFaceMeshDetector.create({ redetectEvery: 1 });
+    const distances: number[] = [];
+    for await (const f of decodeFrames(info, { start: 0, end: 20, pixFmt: 'yuv420p' })) {
+      const [a] = await rgb.detect(frames[f.index]);
+      const [b] = await yuv.detect({ ...f, yuvMatrix: matrix });
+      expect(a && b).toBeTruthy();
+      distances.push(meanDistance(a.mesh, b.mesh));
+    }
+    // ffmpeg's integer yuv -> rgb24 runs ~1 level below the exact conversion we sample with,
+    // which moves landmarks by a fraction of a pixel (less than re-detecting does).
+    expect(distances.reduce((x, y) => x + y) / distances.length).toBeLessThan(0.5);
+    expect(Math.max(...distances)).toBeLessThan(1);
+    await expect(yuv.detect({ ...frames[0], pixFmt: 'yuv420p' })).rejects.toThrow(/yuv420p/);
+    await rgb.dispose();
+    await yuv.dispose();
   });
 
   it('follows the face with the mesh between detections: 1/5 of the detector runs, same landmarks and no more jitter', async () => {

@@ -10,7 +10,7 @@ import {
   joinBlazefaceOutputs,
   meshToImage,
 } from '../../src/main/tracking/ort/blazeface-decode';
-import { cropToPlanar, resizeToPlanar } from '../../src/main/tracking/ort/face-sampling';
+import { cropToPlanar, cropYuvToPlanar, resizeToPlanar, resizeYuvToPlanar } from '../../src/main/tracking/ort/face-sampling';
 
 /** Rows for 896 anchors, all with a very negative logit except the given ones. */
 function rowsWith(entries: Array<{ anchor: number; logit: number; box: [number, number, number, number] }>): Float32Array {
@@ -147,5 +147,53 @@ describe('face model input sampling', () => {
       }
     }
     expect(out.subarray(0, 3 * plane).every((v) => Number.isNaN(v))).toBe(true); // first slot untouched
+  });
+
+  describe('from yuv420p (as its rgb24 conversion would be sampled)', () => {
+    const W = 38, H = 24; // even, as 4:2:0 needs
+    // Mid-range values, so the conversion never clamps and float RGB is the exact reference.
+    const yuv = Uint8Array.from({ length: W * H * 1.5 }, (_, i) => (i < W * H ? 60 + ((i * 37 + (i >> 4) * 13) % 120) : 110 + ((i * 29) % 40)));
+    /** Float rgb of every pixel, each with its 2x2 cell's chroma (the reference conversion). */
+    function toRgb(m: 'bt601' | 'bt709'): Float32Array {
+      const [kr, kb] = m === 'bt601' ? [0.299, 0.114] : [0.2126, 0.0722];
+      const kg = 1 - kr - kb;
+      const rgb = new Float32Array(W * H * 3);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+        const Y = ((yuv[y * W + x] - 16) * 255) / 219;
+        const c = (y >> 1) * (W / 2) + (x >> 1);
+        const U = ((yuv[W * H + c] - 128) * 255) / 224, V = ((yuv[W * H + (W / 2) * (H / 2) + c] - 128) * 255) / 224;
+        const r = Y + 2 * (1 - kr) * V, b = Y + 2 * (1 - kb) * U, g = (Y - kr * r - kb * b) / kg;
+        rgb.set([r, g, b], (y * W + x) * 3);
+      }
+      return rgb;
+    }
+    const bilinear = (rgb: Float32Array, fx: number, fy: number, c: number) => {
+      const x0 = Math.min(Math.floor(fx), W - 1), y0 = Math.min(Math.floor(fy), H - 1);
+      const x1 = Math.min(x0 + 1, W - 1), y1 = Math.min(y0 + 1, H - 1);
+      const wx = fx - x0, wy = fy - y0;
+      const at = (x: number, y: number) => rgb[(y * W + x) * 3 + c];
+      return (at(x0, y0) * (1 - wx) + at(x1, y0) * wx) * (1 - wy) + (at(x0, y1) * (1 - wx) + at(x1, y1) * wx) * wy;
+    };
+
+    it.each(['bt601', 'bt709'] as const)('resize and crop match bilinear sampling of the %s conversion', (matrix) => {
+      const rgb = toRgb(matrix);
+      const img = { width: W, height: H, data: yuv, matrix };
+      const size = 16;
+      const out = resizeYuvToPlanar(img, size, 1, 0, new Float32Array(3 * size * size));
+      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) for (let c = 0; c < 3; c++) {
+        expect(out[c * size * size + y * size + x]).toBeCloseTo(bilinear(rgb, (x * W) / size, (y * H) / size, c), 3);
+      }
+      const box = { x: -3, y: 1, size: 22 };
+      const crop = cropYuvToPlanar(img, box, 8, 1, 0, new Float32Array(3 * 64));
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+        const fx = (box.x / W) * (W - 1) + (x * ((box.size / W) * (W - 1))) / 7;
+        const fy = (box.y / H) * (H - 1) + (y * ((box.size / H) * (H - 1))) / 7;
+        for (let c = 0; c < 3; c++) {
+          const v = crop[c * 64 + y * 8 + x];
+          if (fx < 0 || fy < 0 || fx > W - 1 || fy > H - 1) expect(v).toBe(0);
+          else expect(v).toBeCloseTo(bilinear(rgb, fx, fy, c), 3);
+        }
+      }
+    });
   });
 });

@@ -71,6 +71,8 @@ export interface RgbFrame {
   y0?: number;
   /** Absent for rgb24; 'yuv420p' for planar frames from `decodeFrames({ pixFmt: 'yuv420p' })`. */
   pixFmt?: 'yuv420p';
+  /** For yuv420p frames, when the consumer needs RGB: the Y'CbCr matrix (limited range). */
+  yuvMatrix?: 'bt601' | 'bt709';
 }
 
 /** What `probeAudio` learns about a file used for its audio (any container ffmpeg reads). */

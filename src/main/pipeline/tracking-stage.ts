@@ -8,6 +8,7 @@ import { detectFacesParallel } from '../tracking/parallel-detect';
 import { buildTracks, noFaceError } from '../tracking/tracker';
 import { faceMeshSettingsKey, type FaceMeshDetectorOptions } from '../tracking/mesh-detector';
 import { ortFaceMeshSettingsKey, type OrtFaceMeshOptions } from '../tracking/ort/ort-face-mesh';
+import { yuvMatrixOf } from '../media/matrix';
 import { contentHash } from '../util/memo';
 import { readTrackingCache, writeTrackingCache } from '../tracking/track-cache';
 import { pickLargestTrack, selectTrack } from '../tracking/tracker';
@@ -50,6 +51,28 @@ export function detectScale(width: number, height: number): number {
   return Math.min(1, DETECT_MAX_SIDE / Math.max(width, height));
 }
 
+/**
+ * The matrix the ORT tracker samples RGB with when it reads yuv420p frames (half the pipe bytes
+ * of rgb24, no conversion in ffmpeg), or undefined for rgb24: the Human tracker, full-range or
+ * other-matrix clips, odd detection sizes, and `DUBBING_TRACK_RGB=1`.
+ */
+export function trackingYuvMatrix(info: VideoInfo): 'bt601' | 'bt709' | undefined {
+  if (TRACKER_ENGINE !== 'ort' || process.env.DUBBING_TRACK_RGB === '1') return undefined;
+  const { width, height } = displaySize(info);
+  const k = detectScale(width, height);
+  const w = k < 1 ? Math.max(2, Math.round(width * k)) : width;
+  const h = k < 1 ? Math.max(2, Math.round(height * k)) : height;
+  if (w % 2 !== 0 || h % 2 !== 0) return undefined;
+  return yuvMatrixOf(info) ?? undefined;
+}
+
+/** Cache-key description of how frames reach the detector (scale, pixel format). */
+function decodeKey(info: VideoInfo): string {
+  const { width, height } = displaySize(info);
+  const m = trackingYuvMatrix(info);
+  return `scale=${detectScale(width, height).toFixed(4)}${m ? `|yuv420p-${m}` : ''}`;
+}
+
 /** Counts calls that actually ran the tracker (cache misses); the regression guard reads it. */
 export const trackerRuns = { count: 0 };
 
@@ -65,7 +88,7 @@ export async function trackVideo(
   const { width, height } = displaySize(info);
   const cacheDir = resolveCacheDir(o.cacheDir);
   const scale = detectScale(width, height);
-  const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorKey: detectorKey(), decodeKey: `scale=${scale.toFixed(4)}` };
+  const options = { width, height, frameCount: info.frameCount, fps: info.fps, detectorKey: detectorKey(), decodeKey: decodeKey(info) };
   const key = trackingCacheKey(await contentHash(info.path, o.signal), options);
   const file = path.join(cacheDir, 'tracking', `${key}.dtrk`);
   const cached = await readTrackingCache(file, key);
@@ -75,7 +98,7 @@ export async function trackVideo(
   }
   trackerRuns.count++;
   o.onStart?.(info.frameCount);
-  const detections = await detectFacesParallel(info, { workers: o.workers, engine: TRACKER_ENGINE, detector: DETECTOR_OPTIONS, ortDetector: ORT_DETECTOR_OPTIONS, scale, signal: o.signal, onProgress: o.onProgress });
+  const detections = await detectFacesParallel(info, { workers: o.workers, engine: TRACKER_ENGINE, detector: DETECTOR_OPTIONS, ortDetector: ORT_DETECTOR_OPTIONS, scale, yuvMatrix: trackingYuvMatrix(info), signal: o.signal, onProgress: o.onProgress });
   throwIfAborted(o.signal);
   const raw = buildTracks(detections, { width, height }, { fps: info.fps });
   if (raw.tracks.length === 0) throw noFaceError();
@@ -129,7 +152,7 @@ function resolveCacheDir(dir?: string): string {
  */
 export async function storeTracking(info: VideoInfo, result: TrackingResult, cacheDir?: string): Promise<void> {
   const { width, height } = displaySize(info);
-  const key = trackingCacheKey(await contentHash(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorKey: detectorKey(), decodeKey: `scale=${detectScale(width, height).toFixed(4)}` });
+  const key = trackingCacheKey(await contentHash(info.path), { width, height, frameCount: info.frameCount, fps: info.fps, detectorKey: detectorKey(), decodeKey: decodeKey(info) });
   await writeTrackingCache(path.join(resolveCacheDir(cacheDir), 'tracking', `${key}.dtrk`), result, key);
 }
 

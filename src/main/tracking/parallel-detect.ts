@@ -35,7 +35,7 @@ function startWorker(workerData: DetectChunkRequest): Worker {
  */
 export async function detectFacesParallel(
   info: VideoInfo,
-  o: { workers?: number; engine?: 'ort' | 'human'; detector?: FaceMeshDetectorOptions; ortDetector?: OrtFaceMeshOptions; scale?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  o: { workers?: number; engine?: 'ort' | 'human'; detector?: FaceMeshDetectorOptions; ortDetector?: OrtFaceMeshOptions; scale?: number; yuvMatrix?: 'bt601' | 'bt709'; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<FaceObservation[][]> {
   const chunks = splitFrames(info.frameCount, o.workers ?? defaultTrackingWorkers());
   const done = new Array<number>(chunks.length).fill(0);
@@ -48,7 +48,7 @@ export async function detectFacesParallel(
       chunks.map(
         (c, i) =>
           new Promise<FaceObservation[][]>((resolve, reject) => {
-            const req: DetectChunkRequest = { info, start: c.start, end: c.end, engine: o.engine ?? 'ort', detector: o.detector ?? {}, ortDetector: o.ortDetector ?? {}, scale: o.scale ?? 1 };
+            const req: DetectChunkRequest = { info, start: c.start, end: c.end, engine: o.engine ?? 'ort', detector: o.detector ?? {}, ortDetector: o.ortDetector ?? {}, scale: o.scale ?? 1, yuvMatrix: o.yuvMatrix };
             const w = startWorker(req);
             workers.push(w);
             let settled = false;

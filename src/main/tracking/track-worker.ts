@@ -25,6 +25,11 @@ export interface DetectChunkRequest {
   ortDetector: OrtFaceMeshOptions;
   /** Detect on frames scaled by this factor (<= 1); landmarks are mapped back to full size. */
   scale: number;
+  /**
+   * 'ort' only: decode yuv420p (half the pipe bytes, no RGB conversion in ffmpeg) and let the
+   * detector sample RGB from it with this matrix. Absent: rgb24 frames.
+   */
+  yuvMatrix?: 'bt601' | 'bt709';
 }
 
 async function main(): Promise<void> {
@@ -38,7 +43,9 @@ async function main(): Promise<void> {
   const scaleTo = k < 1 ? { w: Math.max(2, Math.round(width * k)), h: Math.max(2, Math.round(height * k)) } : undefined;
   const sx = scaleTo ? width / scaleTo.w : 1;
   const sy = scaleTo ? height / scaleTo.h : 1;
-  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end, scaleTo, recycle: true })) {
+  const yuv = req.engine === 'ort' && req.yuvMatrix !== undefined;
+  for await (const frame of decodeFrames(req.info, { start: req.start, end: req.end, scaleTo, recycle: true, ...(yuv ? { pixFmt: 'yuv420p' as const } : {}) })) {
+    if (yuv) frame.yuvMatrix = req.yuvMatrix;
     const found = await detector.detect(frame);
     if (scaleTo) {
       for (const f of found) {

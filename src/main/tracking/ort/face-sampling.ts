@@ -114,3 +114,100 @@ export function cropToPlanar(data: Uint8Array, width: number, height: number, bo
   }
   return out;
 }
+
+/** A yuv420p image (planar Y, then U and V at half size, limited range) and its matrix. */
+export interface YuvImage {
+  width: number;
+  height: number;
+  /** Uint8Array(width * height * 3 / 2): Y (width x height), U, V (width/2 x height/2). */
+  data: Uint8Array;
+  matrix: 'bt601' | 'bt709';
+}
+
+/** Limited-range Y'CbCr -> R'G'B' (0..255) coefficients: [Ry... ] per matrix. */
+const YUV_TO_RGB = {
+  // R = y (Y-16) + rv (V-128); G = y (Y-16) - gu (U-128) - gv (V-128); B = y (Y-16) + bu (U-128)
+  bt601: { y: 255 / 219, rv: (255 / 224) * 1.402, gu: (255 / 224) * 1.772 * (0.114 / 0.587), gv: (255 / 224) * 1.402 * (0.299 / 0.587), bu: (255 / 224) * 1.772 },
+  bt709: { y: 255 / 219, rv: (255 / 224) * 1.5748, gu: (255 / 224) * 1.8556 * (0.0722 / 0.7152), gv: (255 / 224) * 1.5748 * (0.2126 / 0.7152), bu: (255 / 224) * 1.8556 },
+} as const;
+
+/**
+ * A bilinear sample of a yuv420p image equal (up to that image's rounding and clamping) to
+ * sampling its rgb24 conversion as ffmpeg makes it for same-size 4:2:0 (each pixel takes the
+ * chroma of its 2x2 cell), without the conversion or the rgb24 pipe bytes: the four luma taps
+ * and their cells' chroma are interpolated with the same weights, then converted once (the
+ * conversion is affine) and clamped to 0..255. Writes `(r, g, b) * mul + add` at `out[o]`,
+ * `out[o + plane]`, `out[o + 2 plane]`.
+ */
+function sampleYuv(img: YuvImage, x0: number, x1: number, y0: number, y1: number, wx: number, wy: number, mul: number, add: number, out: Float32Array, o: number, plane: number): void {
+  const { width: w, height: h, data } = img;
+  const cw = w >> 1;
+  const uOff = w * h;
+  const vOff = uOff + cw * (h >> 1);
+  const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+  const Y = data[y0 * w + x0] * w00 + data[y0 * w + x1] * w01 + data[y1 * w + x0] * w10 + data[y1 * w + x1] * w11;
+  const c00 = (y0 >> 1) * cw + (x0 >> 1), c01 = (y0 >> 1) * cw + (x1 >> 1), c10 = (y1 >> 1) * cw + (x0 >> 1), c11 = (y1 >> 1) * cw + (x1 >> 1);
+  const U = data[uOff + c00] * w00 + data[uOff + c01] * w01 + data[uOff + c10] * w10 + data[uOff + c11] * w11;
+  const V = data[vOff + c00] * w00 + data[vOff + c01] * w01 + data[vOff + c10] * w10 + data[vOff + c11] * w11;
+  const k = YUV_TO_RGB[img.matrix];
+  const yy = k.y * (Y - 16), u = U - 128, v = V - 128;
+  const r = yy + k.rv * v, g = yy - k.gu * u - k.gv * v, b = yy + k.bu * u;
+  out[o] = (r < 0 ? 0 : r > 255 ? 255 : r) * mul + add;
+  out[o + plane] = (g < 0 ? 0 : g > 255 ? 255 : g) * mul + add;
+  out[o + 2 * plane] = (b < 0 ? 0 : b > 255 ? 255 : b) * mul + add;
+}
+
+/**
+ * `resizeToPlanar` for a yuv420p image (see `sampleYuv`): the same sample positions and
+ * weights, RGB from the 4:2:0 data. Throws like `resizeToPlanar`.
+ */
+export function resizeYuvToPlanar(img: YuvImage, size: number, mul: number, add: number, out: Float32Array): Float32Array {
+  if (out.length !== 3 * size * size) throw new Error(`resizeYuvToPlanar: out must hold ${3 * size * size} floats`);
+  const { width, height } = img;
+  const plane = size * size;
+  for (let y = 0; y < size; y++) {
+    const fy = (y * height) / size;
+    const y0 = Math.min(Math.floor(fy), height - 1);
+    const y1 = Math.min(y0 + 1, height - 1);
+    for (let x = 0; x < size; x++) {
+      const fx = (x * width) / size;
+      const x0 = Math.min(Math.floor(fx), width - 1);
+      sampleYuv(img, x0, Math.min(x0 + 1, width - 1), y0, y1, fx - x0, fy - y0, mul, add, out, y * size + x, plane);
+    }
+  }
+  return out;
+}
+
+/**
+ * `cropToPlanar` for a yuv420p image (see `sampleYuv`): the same sample positions (tf
+ * cropAndResize), zeros outside the image.
+ */
+export function cropYuvToPlanar(img: YuvImage, box: CropBox, size: number, mul: number, add: number, out: Float32Array, offset = 0): Float32Array {
+  const { width, height } = img;
+  const plane = size * size;
+  const nx1 = box.x / width;
+  const nx2 = (box.x + box.size) / width;
+  const ny1 = box.y / height;
+  const ny2 = (box.y + box.size) / height;
+  const stepX = size > 1 ? ((nx2 - nx1) * (width - 1)) / (size - 1) : 0;
+  const stepY = size > 1 ? ((ny2 - ny1) * (height - 1)) / (size - 1) : 0;
+  for (let y = 0; y < size; y++) {
+    const fy = ny1 * (height - 1) + y * stepY;
+    const oRow = offset + y * size;
+    const rowOut = fy < 0 || fy > height - 1;
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, height - 1);
+    for (let x = 0; x < size; x++) {
+      const fx = nx1 * (width - 1) + x * stepX;
+      if (rowOut || fx < 0 || fx > width - 1) {
+        out[oRow + x] = 0;
+        out[plane + oRow + x] = 0;
+        out[2 * plane + oRow + x] = 0;
+        continue;
+      }
+      const x0 = Math.floor(fx);
+      sampleYuv(img, x0, Math.min(x0 + 1, width - 1), y0, y1, fx - x0, fy - y0, mul, add, out, oRow + x, plane);
+    }
+  }
+  return out;
+}

@@ -28,7 +28,7 @@ import {
   meshToImage,
   type CropBox,
 } from './blazeface-decode';
-import { cropToPlanar, resizeToPlanar } from './face-sampling';
+import { cropToPlanar, cropYuvToPlanar, resizeToPlanar, resizeYuvToPlanar } from './face-sampling';
 import { convertTfjsGraphModel, type ConvertedModel } from './tfjs-graph-to-onnx';
 
 /** Side of the FaceMesh input crop, pixels. */
@@ -156,15 +156,18 @@ export class OrtFaceMeshDetector implements FaceDetector {
   }
 
   /**
-   * Faces in `frame` (rgb24, HxWx3): mesh Float32Array(468 * 3) with x, y in image pixels
+   * Faces in `frame` (rgb24 HxWx3, or yuv420p with `yuvMatrix`: sampled as its rgb24 conversion
+   * would be, see `sampleYuv`): mesh Float32Array(468 * 3) with x, y in image pixels
    * (sub-pixel) and z in FaceMesh model units, box [x, y, w, h] in pixels, score = mesh
    * confidence (0..1). A frame without faces gives []. Throws `Error` when `frame.data` does not
-   * hold width * height * 3 bytes.
+   * hold the frame's bytes (or a yuv420p frame has an odd size or no matrix).
    */
   async detect(frame: RgbFrame): Promise<FaceObservation[]> {
     const { width, height, data } = frame;
-    if (!(width > 0 && height > 0) || data.length !== width * height * 3) {
-      throw new Error(`frame ${frame.index}: expected ${width}x${height}x3 = ${width * height * 3} bytes, got ${data.length}`);
+    const yuv = frame.pixFmt === 'yuv420p';
+    const bytes = yuv ? width * height * 1.5 : width * height * 3;
+    if (!(width > 0 && height > 0) || data.length !== bytes || (yuv && (width % 2 !== 0 || height % 2 !== 0 || !frame.yuvMatrix))) {
+      throw new Error(`frame ${frame.index}: expected ${width}x${height} ${yuv ? 'yuv420p (even size, with its matrix)' : 'rgb24'} = ${bytes} bytes, got ${data.length}`);
     }
     const useTracked = this.tracked !== null && this.tracked.length > 0 && this.sinceDetection < this.o.redetectEvery;
     if (useTracked) {
@@ -189,7 +192,8 @@ export class OrtFaceMeshDetector implements FaceDetector {
   /** BlazeFace on the whole frame: the mesh crops of the faces found (at most `maxDetected`). */
   private async detectCrops(frame: RgbFrame): Promise<CropBox[]> {
     const { width, height, data } = frame;
-    resizeToPlanar(data, width, height, BLAZEFACE_SIZE, 1 / 127.5, -1, this.detInput);
+    if (frame.pixFmt === 'yuv420p') resizeYuvToPlanar({ width, height, data, matrix: frame.yuvMatrix! }, BLAZEFACE_SIZE, 1 / 127.5, -1, this.detInput);
+    else resizeToPlanar(data, width, height, BLAZEFACE_SIZE, 1 / 127.5, -1, this.detInput);
     const detOut = await this.detector.run({ [this.detectorModel.input.name]: new ort.Tensor('float32', this.detInput, [1, 3, BLAZEFACE_SIZE, BLAZEFACE_SIZE]) });
     const bySize = this.detectorModel.outputs.map((n) => detOut[n].data as Float32Array).sort((a, b) => a.length - b.length);
     // Sizes 384, 512, 384*16, 512*16 (Human sorts the same way).
@@ -209,7 +213,8 @@ export class OrtFaceMeshDetector implements FaceDetector {
     const plane = 3 * MESH_SIZE * MESH_SIZE;
     if (this.meshInput.length !== plane * crops.length) this.meshInput = new Float32Array(plane * crops.length);
     const batch = this.meshInput;
-    crops.forEach((crop, i) => cropToPlanar(data, width, height, crop, MESH_SIZE, 1 / 255, 0, batch, i * plane));
+    const yuv = frame.pixFmt === 'yuv420p' ? { width, height, data, matrix: frame.yuvMatrix! } : null;
+    crops.forEach((crop, i) => (yuv ? cropYuvToPlanar(yuv, crop, MESH_SIZE, 1 / 255, 0, batch, i * plane) : cropToPlanar(data, width, height, crop, MESH_SIZE, 1 / 255, 0, batch, i * plane)));
     const meshOut = await this.mesh.run({ [this.meshModel.input.name]: new ort.Tensor('float32', batch, [crops.length, 3, MESH_SIZE, MESH_SIZE]) });
     const outs = this.meshModel.outputs.map((n) => meshOut[n]);
     const points = outs.find((t) => t.dims[t.dims.length - 1] === MESH_POINTS * 3)!.data as Float32Array;
