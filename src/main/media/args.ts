@@ -148,25 +148,30 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
   } else {
     const matrix = o.colorMatrix ?? 'bt601';
-    const tag = matrix === 'bt709' ? 'bt709' : 'smpte170m';
     const filters: string[] = [];
     if (o.inputPixFmt !== 'yuv420p') {
       if (o.width % 2 !== 0 || o.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
       filters.push(`scale=out_color_matrix=${matrix}:out_range=tv`);
     }
     if (filters.length) args.push('-vf', filters.join(','));
-    args.push(
-      '-c:v', 'libx264',
-      '-preset', o.preset ?? 'medium',
-      '-crf', String(o.crf ?? 18),
-      '-pix_fmt', 'yuv420p',
-      '-colorspace', tag,
-      '-color_range', 'tv',
-    );
+    args.push(...x264ReviewArgs(o.preset ?? 'medium', o.crf ?? 18, matrix));
   }
   if (isMovFamily(o.output)) args.push('-movflags', '+faststart');
   args.push('-y', o.output);
   return args;
+}
+
+/** ffmpeg's `-colorspace` tag of a matrix: `bt709`, or `smpte170m` for BT.601. */
+export function colorspaceTag(matrix: ColorMatrix): 'bt709' | 'smpte170m' {
+  return matrix === 'bt709' ? 'bt709' : 'smpte170m';
+}
+
+/**
+ * Video encoder arguments of the review output: libx264 `preset`/`crf`, yuv420p, tagged with
+ * `matrix` and limited range (the frames must already be in that matrix).
+ */
+export function x264ReviewArgs(preset: string, crf: number, matrix: ColorMatrix): string[] {
+  return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', '-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
 }
 
 export interface MuxArgsOptions {

@@ -1,5 +1,5 @@
 import { CancelledError, UserError } from '../util/errors';
-import { buildDecodeArgs } from './args';
+import { buildDecodeArgs, type ColorMatrix } from './args';
 import { locateFfmpeg } from './locate';
 import { displaySize } from './probe';
 import { isRunning, spawnFailure, spawnReader, versionHint } from './process';
@@ -27,7 +27,7 @@ export interface DecodeOptions {
    * sizes only; `pixFmt: 'yuv420p'` on the frame); `yuvMatrix` as in `buildDecodeArgs`.
    */
   pixFmt?: 'rgb24' | 'yuv420p';
-  yuvMatrix?: 'bt601' | 'bt709';
+  yuvMatrix?: ColorMatrix;
   /**
    * Fill two buffers in turn instead of a fresh one per frame (no per-frame allocation, no
    * garbage): a frame's `data` then stays valid only until the consumer asks for the frame after

@@ -6,7 +6,7 @@
  * clip frame they start on.
  */
 import type { Rect } from '../masks/types';
-import { FFMPEG_COMMON, formatSeconds, framesToSeconds, isMovFamily, SEEK_MARGIN_FRAMES, type ColorMatrix } from './args';
+import { FFMPEG_COMMON, formatSeconds, framesToSeconds, isMovFamily, SEEK_MARGIN_FRAMES, x264ReviewArgs, type ColorMatrix } from './args';
 
 /** A file laid over the clip for a range of frames. */
 export interface OverlaySource {
@@ -165,16 +165,7 @@ export function buildOverlayExportArgs(o: OverlayExportArgsOptions): string[] {
   args.push('-filter_complex', graph, '-map', '[vout]');
   if (o.audio) args.push('-map', `${audioInput}:a:0`, '-c:a', 'aac', '-b:a', '192k');
   else args.push('-an');
-  args.push(
-    '-sn', '-dn',
-    '-fps_mode', 'passthrough',
-    '-c:v', 'libx264',
-    '-preset', o.preset,
-    '-crf', String(o.crf),
-    '-pix_fmt', 'yuv420p',
-    '-colorspace', o.matrix === 'bt709' ? 'bt709' : 'smpte170m',
-    '-color_range', 'tv',
-  );
+  args.push('-sn', '-dn', '-fps_mode', 'passthrough', ...x264ReviewArgs(o.preset, o.crf, o.matrix));
   if (isMovFamily(o.output)) args.push('-movflags', '+faststart');
   args.push('-y', o.output);
   return args;

@@ -1,3 +1,5 @@
+import type { ColorMatrix } from './args';
+
 /** What `probeMedia` learns about a file. Times in seconds, sizes in pixels. */
 export interface VideoInfo {
   path: string;
@@ -72,7 +74,7 @@ export interface RgbFrame {
   /** Absent for rgb24; 'yuv420p' for planar frames from `decodeFrames({ pixFmt: 'yuv420p' })`. */
   pixFmt?: 'yuv420p';
   /** For yuv420p frames, when the consumer needs RGB: the Y'CbCr matrix (limited range). */
-  yuvMatrix?: 'bt601' | 'bt709';
+  yuvMatrix?: ColorMatrix;
 }
 
 /** What `probeAudio` learns about a file used for its audio (any container ffmpeg reads). */

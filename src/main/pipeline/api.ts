@@ -69,6 +69,19 @@ export interface DubJobOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * A lossless render in the pipeline's render cache: Ut Video, rgb24 frames of `rect` (clip
+ * pixels) for clip frames [startFrame, endFrame) in `file`; exports lay its `pasteRect` (the union
+ * mask's box, even-aligned, inside `rect`) over the clip.
+ */
+export interface RenderRef {
+  file: string;
+  startFrame: number;
+  endFrame: number;
+  rect: Rect;
+  pasteRect: Rect;
+}
+
 export interface DubJobResult {
   out: string;
   frames: number;
@@ -78,12 +91,8 @@ export interface DubJobResult {
   faceTrack: number;
   segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string }>;
   warnings: string[];
-  /**
-   * The segments' lossless renders in the render cache (Ut Video, rgb24 frames of `rect`
-   * for clip frames [startFrame, endFrame)); exports lay `pasteRect` of them over the clip.
-   * Absent from pipelines without a render cache.
-   */
-  renders?: Array<{ id: string; file: string; startFrame: number; endFrame: number; rect: Rect; pasteRect: Rect }>;
+  /** The segments' lossless renders (by segment id); absent from pipelines without a render cache. */
+  renders?: Array<RenderRef & { id: string }>;
   /** Wall-clock seconds per stage and total. */
   timings: Record<string, number>;
   /** Output duration / wall-clock time (>1 is faster than real time). */

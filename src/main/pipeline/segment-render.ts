@@ -330,13 +330,13 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
 }
 
 /**
- * Opens a rendered segment's crop frames as a stream (crop size, absolute indices): rgb24, or
- * yuv420p converted with `yuvMatrix` (the clip's Y'CbCr matrix) for pasting into 4:2:0 frames.
+ * Opens a rendered segment's crop frames as a stream of rgb24 frames (crop size, absolute
+ * indices `startFrame`...). Review exports read renders inside ffmpeg (`overlay-args.ts`).
  */
-export async function* readRenderedSegment(seg: RenderedSegment, signal?: AbortSignal, yuv?: { yuvMatrix: 'bt601' | 'bt709' }): AsyncGenerator<RgbFrame> {
+export async function* readRenderedSegment(seg: Pick<RenderedSegment, 'file' | 'startFrame'>, signal?: AbortSignal): AsyncGenerator<RgbFrame> {
   const info = await probeMedia(seg.file, { signal });
   let i = seg.startFrame;
-  for await (const f of decodeFrames(info, { signal, ...(yuv ? { pixFmt: 'yuv420p' as const, yuvMatrix: yuv.yuvMatrix } : {}) })) {
+  for await (const f of decodeFrames(info, { signal })) {
     yield { ...f, index: i++ };
   }
 }

@@ -9,6 +9,8 @@ import { buildTracks, noFaceError } from '../tracking/tracker';
 import { faceMeshSettingsKey, type FaceMeshDetectorOptions } from '../tracking/mesh-detector';
 import { ortFaceMeshSettingsKey, type OrtFaceMeshOptions } from '../tracking/ort/ort-face-mesh';
 import { yuvMatrixOf } from '../media/matrix';
+import { detectFrameSize } from '../tracking/detect-size';
+import type { ColorMatrix } from '../media/args';
 import { contentHash } from '../util/memo';
 import { readTrackingCache, writeTrackingCache } from '../tracking/track-cache';
 import { pickLargestTrack, selectTrack } from '../tracking/tracker';
@@ -56,12 +58,10 @@ export function detectScale(width: number, height: number): number {
  * of rgb24, no conversion in ffmpeg), or undefined for rgb24: the Human tracker, full-range or
  * other-matrix clips, odd detection sizes, and `DUBBING_TRACK_RGB=1`.
  */
-export function trackingYuvMatrix(info: VideoInfo): 'bt601' | 'bt709' | undefined {
+export function trackingYuvMatrix(info: VideoInfo): ColorMatrix | undefined {
   if (TRACKER_ENGINE !== 'ort' || process.env.DUBBING_TRACK_RGB === '1') return undefined;
   const { width, height } = displaySize(info);
-  const k = detectScale(width, height);
-  const w = k < 1 ? Math.max(2, Math.round(width * k)) : width;
-  const h = k < 1 ? Math.max(2, Math.round(height * k)) : height;
+  const { w, h } = detectFrameSize(width, height, detectScale(width, height));
   if (w % 2 !== 0 || h % 2 !== 0) return undefined;
   return yuvMatrixOf(info) ?? undefined;
 }

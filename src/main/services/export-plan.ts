@@ -1,5 +1,5 @@
 import type { ExportCodec } from '../../shared/project/schema';
-import type { ColorMatrix } from '../media/args';
+import { colorspaceTag, type ColorMatrix } from '../media/args';
 import { buildOverlayGraph, type OverlaySource } from '../media/overlay-args';
 
 /**
@@ -45,7 +45,7 @@ export const EXPORT_EXTENSIONS: Record<ExportCodec, string[]> = {
 };
 
 function videoCodecArgs(codec: ExportCodec, matrix: ColorMatrix): string[] {
-  const tags = ['-colorspace', matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_range', 'tv'];
+  const tags = ['-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
   switch (codec) {
     case 'h264':
       return ['-c:v', 'libx264', '-preset', 'fast', '-crf', '18', '-pix_fmt', 'yuv420p', ...tags];

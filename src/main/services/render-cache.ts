@@ -6,7 +6,8 @@ import type { Project, Segment, Take } from '../../shared/project/schema';
 import { segmentRenderSpec, segmentSpecKey } from '../../shared/project/render-key';
 import { stableStringify } from '../../shared/hash';
 import { writeFileAtomic } from '../util/atomic';
-import type { RenderRef } from './host/protocol';
+import { z } from 'zod';
+import type { RenderRef } from '../pipeline/api';
 
 /**
  * Content-addressed render cache. A take's key hashes the segment's render spec (range, engine,
@@ -70,14 +71,16 @@ export async function writeCachedTake(cacheDir: string, key: string, take: Take,
  */
 export async function readTakeRender(cacheDir: string, key: string): Promise<RenderRef | null> {
   try {
-    const meta = JSON.parse(await fsp.readFile(takeMetaPath(cacheDir, key), 'utf8')) as { render?: RenderRef | null };
-    const r = meta.render;
-    const rect = (v: unknown) => !!v && typeof v === 'object' && ['x', 'y', 'w', 'h'].every((k) => Number.isInteger((v as Record<string, unknown>)[k]));
-    return r && typeof r.file === 'string' && Number.isInteger(r.startFrame) && Number.isInteger(r.endFrame) && rect(r.rect) && rect(r.pasteRect) ? r : null;
+    const meta = JSON.parse(await fsp.readFile(takeMetaPath(cacheDir, key), 'utf8')) as { render?: unknown };
+    const r = renderRefSchema.safeParse(meta.render);
+    return r.success ? r.data : null;
   } catch {
     return null;
   }
 }
+
+const rectSchema = z.object({ x: z.number().int(), y: z.number().int(), w: z.number().int().positive(), h: z.number().int().positive() });
+const renderRefSchema = z.object({ file: z.string().min(1), startFrame: z.number().int().min(0), endFrame: z.number().int().min(1), rect: rectSchema, pasteRect: rectSchema });
 
 /** The pipeline's view of a segment. */
 export function toSegmentSpec(seg: Segment): SegmentSpec {

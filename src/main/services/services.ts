@@ -283,8 +283,7 @@ export function createServices(opts: ServicesOptions): Services {
             warnings,
             settings: { face: seg.face, reference: seg.reference, occlusion: structuredClone(seg.occlusion), pack: seg.pack },
           };
-          const render = result.renders?.find((r) => r.id === seg.id) ?? null;
-          await writeCachedTake(opts.cacheDir, cacheKey, take, render && { file: render.file, startFrame: render.startFrame, endFrame: render.endFrame, rect: render.rect, pasteRect: render.pasteRect });
+          await writeCachedTake(opts.cacheDir, cacheKey, take, result.renders?.find((r) => r.id === seg.id) ?? null);
           return { kind: 'render', segmentId: seg.id, take, path: out, cached: false };
         },
       });

@@ -1,3 +1,4 @@
+import type { ColorMatrix } from '../media/args';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/ts-worker';
@@ -35,7 +36,7 @@ function startWorker(workerData: DetectChunkRequest): Worker {
  */
 export async function detectFacesParallel(
   info: VideoInfo,
-  o: { workers?: number; engine?: 'ort' | 'human'; detector?: FaceMeshDetectorOptions; ortDetector?: OrtFaceMeshOptions; scale?: number; yuvMatrix?: 'bt601' | 'bt709'; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  o: { workers?: number; engine?: 'ort' | 'human'; detector?: FaceMeshDetectorOptions; ortDetector?: OrtFaceMeshOptions; scale?: number; yuvMatrix?: ColorMatrix; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<FaceObservation[][]> {
   const chunks = splitFrames(info.frameCount, o.workers ?? defaultTrackingWorkers());
   const done = new Array<number>(chunks.length).fill(0);

@@ -10,6 +10,8 @@ import { displaySize } from '../media/probe';
 import { FaceMeshDetector, type FaceDetector, type FaceMeshDetectorOptions } from './mesh-detector';
 import { OrtFaceMeshDetector, type OrtFaceMeshOptions } from './ort/ort-face-mesh';
 import type { VideoInfo } from '../media/types';
+import type { ColorMatrix } from '../media/args';
+import { detectFrameSize } from './detect-size';
 import type { FaceObservation } from './types';
 import { UserError } from '../util/errors';
 
@@ -29,7 +31,7 @@ export interface DetectChunkRequest {
    * 'ort' only: decode yuv420p (half the pipe bytes, no RGB conversion in ffmpeg) and let the
    * detector sample RGB from it with this matrix. Absent: rgb24 frames.
    */
-  yuvMatrix?: 'bt601' | 'bt709';
+  yuvMatrix?: ColorMatrix;
 }
 
 async function main(): Promise<void> {
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   let n = 0;
   const { width, height } = displaySize(req.info);
   const k = Math.min(1, req.scale);
-  const scaleTo = k < 1 ? { w: Math.max(2, Math.round(width * k)), h: Math.max(2, Math.round(height * k)) } : undefined;
+  const scaleTo = k < 1 ? detectFrameSize(width, height, k) : undefined;
   const sx = scaleTo ? width / scaleTo.w : 1;
   const sy = scaleTo ? height / scaleTo.h : 1;
   const yuv = req.engine === 'ort' && req.yuvMatrix !== undefined;

@@ -8,6 +8,7 @@ import { unionRectFromBoxes } from '../../../shared/masks/union';
 import { previewDataUrl, throttle } from '../preview-image';
 import { buildExportPlan } from '../export-plan';
 import type { OverlaySource } from '../../media/overlay-args';
+import { yuvMatrixOf } from '../../media/matrix';
 
 /** Interactive render preview: at most one frame per this many milliseconds (5 per second). */
 export const PREVIEW_INTERVAL_MS = 200;
@@ -220,7 +221,6 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     const t0 = performance.now();
     try {
       const info = await pipeline.probeVideo(args.video, ctx.signal);
-      const { yuvMatrixOf } = await import('../../media/matrix');
       // Each segment from its lossless render when the cache still has it, else from its take.
       let losslessSegments = 0;
       const overlays: OverlaySource[] = [];

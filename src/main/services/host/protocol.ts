@@ -1,5 +1,5 @@
 import type { ApiErrorInfo } from '../../../shared/api/errors';
-import type { DubJobOptions, DubJobResult, DubProgress } from '../../pipeline/api';
+import type { DubJobOptions, DubJobResult, DubProgress, RenderRef } from '../../pipeline/api';
 import type { EngineDescription } from '../../engines/types';
 import type { MediaInfo } from '../../../shared/api/contract';
 import type { ExportCodec } from '../../../shared/project/schema';
@@ -25,14 +25,6 @@ export interface ExportSegment {
   render: RenderRef | null;
 }
 
-/** A lossless render in the pipeline's render cache (`DubJobResult.renders`). */
-export interface RenderRef {
-  file: string;
-  startFrame: number;
-  endFrame: number;
-  rect: { x: number; y: number; w: number; h: number };
-  pasteRect: { x: number; y: number; w: number; h: number };
-}
 
 export interface ExportProbe {
   codec: string;
