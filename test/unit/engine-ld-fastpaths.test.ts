@@ -252,15 +252,15 @@ describe('VAE pre/post-processing equals the two-pass reference', () => {
         const { soft } = buildCropMasks(rect, n, 8, 0.08);
         const want = refComposite(planes, offset, pixels, orig, soft, rect, n);
         const scratch = new Uint8Array(n * n * 3).fill(99); // stale content must not matter
-        blendDecodedCrop(planes, offset, pixels, orig, soft, rect, n, scratch);
+        blendDecodedCrop({ planes, offset, pixels, orig, soft, rect, crop: n }, scratch);
         expect(bytesEqual(scratch, want)).toBe(true);
         const frameToCrop = invertAffine(composeAffine([1, 0, 40, 0, 1, 30], randomMap(r, 1.6, -n / 2, -n / 2)));
         const dirty = Uint8Array.from({ length: n * n * 3 }, () => Math.floor((r() + 1) * 127)); // a pooled buffer's leftovers
-        const patch = pasteDecodedCrop(planes, offset, pixels, orig, soft, rect, n, frameToCrop, 160, 120, dirty);
+        const patch = pasteDecodedCrop({ planes, offset, pixels, orig, soft, rect, crop: n }, frameToCrop, 160, 120, dirty);
         expectPatchesEqual(patch, refCropToPatch({ width: n, height: n, data: want }, soft, frameToCrop, 160, 120, [rect[0], rect[1], rect[2] - 1, rect[3] - 1]));
       }
     }
-    expect(pasteDecodedCrop(new Float32Array(3 * n * n), 0, { range: [0, 1], channelOrder: 'RGB' }, new Uint8Array(3 * n * n), new Float32Array(n * n), [5, 5, 5, 9], n, m0(), 100, 100, new Uint8Array(3 * n * n))).toBeNull();
+    expect(pasteDecodedCrop({ planes: new Float32Array(3 * n * n), offset: 0, pixels: { range: [0, 1], channelOrder: 'RGB' }, orig: new Uint8Array(3 * n * n), soft: new Float32Array(n * n), rect: [5, 5, 5, 9], crop: n }, m0(), 100, 100, new Uint8Array(3 * n * n))).toBeNull();
   });
 });
 

@@ -220,7 +220,7 @@ export class LatentDiffusionSegment implements PreparedEngine {
 
   /** Blends the decoded crop (decoder planes at `offset`) over the original crop with the soft mask and warps it to the frame. */
   private pasteBack(planes: Float32Array, offset: number, orig: Uint8Array, rel: number, frame: RgbFrame, composite: Uint8Array): Patch | null {
-    return pasteDecodedCrop(planes, offset, this.m.latent.pixels, orig, this.masks.soft, this.masks.rect, this.crop, this.transforms[rel], frame.width, frame.height, composite);
+    return pasteDecodedCrop({ planes, offset, pixels: this.m.latent.pixels, orig, soft: this.masks.soft, rect: this.masks.rect, crop: this.crop }, this.transforms[rel], frame.width, frame.height, composite);
   }
 
   /** Makes sure slots [a, b) exist, reading missing frames from the decoder. */
