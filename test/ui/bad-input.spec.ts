@@ -128,7 +128,7 @@ test('bad input shows a clear message and loses nothing', async ({ page }) => {
     await expect.poll(async () => (await snapshot(page)).undo).toBeGreaterThan(0);
     const saved = (await snapshot(page)).projectPath!;
     renameSync(dub, path.join(movedDir, 'to-move.wav'));
-    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await newProject(page);
     await page.getByTestId('open-project').click();
     await chooseFile(page, saved);
     await expect(page.getByTestId('relink-dialog')).toBeVisible({ timeout: 60_000 });

@@ -128,8 +128,8 @@ describe('brush', () => {
     r = applyBrushStroke(r.mask, { shapeId: id, frame: 3, ...size, points: [[80, 70], [80, 100]], radius: 14, erase: true });
     const area2 = Math.abs(signedArea(r.mask.shapes[0].keyframes[0].polygons[0]));
     expect(area2).toBeLessThan(area1);
-    // Painting at another frame adds a keyframe with the same vertex count.
-    r = applyBrushStroke(r.mask, { shapeId: id, frame: 9, ...size, points: [[120, 120]], radius: 20, erase: false });
+    // Painting on the shape at another frame adds a keyframe with the same vertex count.
+    r = applyBrushStroke(r.mask, { shapeId: id, frame: 9, ...size, points: [[60, 50], [60, 130]], radius: 12, erase: false });
     const kfs = r.mask.shapes[0].keyframes;
     expect(kfs.map((k) => k.frame)).toEqual([3, 9]);
     expect(kfs[0].polygons[0].length).toBe(kfs[1].polygons[0].length);

@@ -7,6 +7,8 @@ import { locateFfmpeg } from '../../src/main/media/locate';
 import { buildOverlayGraph, buildOverlayInputs, type OverlaySource } from '../../src/main/media/overlay-args';
 import type { VideoInfo } from '../../src/main/media/types';
 import { pasteCrop } from '../../src/main/pipeline/dub';
+import { createEncoder } from '../../src/main/media/encode';
+import path from 'node:path';
 import { cleanupTestMedia, makeTempDir, makeTestVideo, makeVfrTestVideo } from '../helpers/genmedia';
 
 const run = promisify(execFile);
@@ -94,6 +96,33 @@ describe('overlay export graph (renders laid over the clip inside ffmpeg)', () =
     expect(a.every((f, i) => f.equals(b[i]))).toBe(true);
   });
 
+  it('lays only the pixels a render marks as changed (alpha): every other pixel keeps the clip\'s own bytes', async () => {
+    // An rgba render (Ut Video gbrap, as the render cache stores them): a bright 8x8 block marked
+    // changed (alpha 255) in every frame; the rest is black and marked unchanged (alpha 0).
+    const rgbaPath = path.join(dir, 'alpha-render.mkv');
+    const enc = createEncoder({ width: rect.w, height: rect.h, fpsNum: 25, fpsDen: 1, out: rgbaPath, lossless: true, losslessCodec: 'utvideo', inputPixFmt: 'rgba' });
+    const block = { x: 12, y: 8, w: 8, h: 8 }; // inside the paste rectangle, even-aligned in the frame
+    for (let f = 0; f < 20; f++) {
+      const px = new Uint8Array(rect.w * rect.h * 4);
+      for (let y = block.y; y < block.y + block.h; y++) for (let x = block.x; x < block.x + block.w; x++) px.set([250, 240, 230, 255], (y * rect.w + x) * 4);
+      await enc.write(px);
+    }
+    await enc.finish();
+    const withAlphaOverlay: OverlaySource = { path: rgbaPath, startFrame: 10, frames: 20, rect, pasteRect, rgb: true };
+    const [laid, plain] = await Promise.all([ffmpegComposite(info, 10, 30, withAlphaOverlay), ffmpegComposite(info, 10, 30, { ...withAlphaOverlay, startFrame: 1000 })]);
+    const inBlock = (x: number, y: number) => x >= rect.x + block.x && x < rect.x + block.x + block.w && y >= rect.y + block.y && y < rect.y + block.y + block.h;
+    let outsideDiff = 0, insideDiff = 0;
+    laid.forEach((f, i) => {
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+        const d = Math.abs(f[y * W + x] - plain[i][y * W + x]);
+        if (inBlock(x, y)) insideDiff += d;
+        else outsideDiff += d;
+      }
+    });
+    expect(outsideDiff).toBe(0);
+    expect(insideDiff / (20 * 64)).toBeGreaterThan(30);
+  });
+
   it('builds the graph: trims, converts RGB with the matrix, cuts to the paste rectangle, shifts by frame', () => {
     const g = buildOverlayGraph({
       fpsNum: 30000, fpsDen: 1001, start: 15, frames: 10, seeked: true, pixFmt: 'yuv420p', matrix: 'bt709',
@@ -101,7 +130,7 @@ describe('overlay export graph (renders laid over the clip inside ffmpeg)', () =
     });
     expect(g).toBe(
       '[0:v:0]settb=expr=1001/30000,setpts=N,trim=end_frame=10,format=yuv420p[m0];' +
-        '[1:v:0]trim=start_frame=5:end_frame=20,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,crop=30:24:4:4:exact=1,settb=expr=1001/30000,setpts=N+0[o0];' +
+        '[1:v:0]trim=start_frame=5:end_frame=20,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,crop=30:24:4:4:exact=1,settb=expr=1001/30000,setpts=N+0[o0];' +
         '[m0][o0]overlay=x=24:y=20:eval=init:eof_action=pass:repeatlast=0:format=yuv420[m1];' +
         '[2:v:0]trim=start_frame=0:end_frame=5,format=yuv420p,settb=expr=1001/30000,setpts=N+25[o1];' +
         '[m1][o1]overlay=x=0:y=0:eval=init:eof_action=pass:repeatlast=0:format=yuv420[vout]',

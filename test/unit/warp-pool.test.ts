@@ -35,33 +35,41 @@ describe('reference engine warp pool (worker threads)', () => {
       next: i % 2 ? nextRef : null,
       layout,
       colourMatch: true,
+      cutBlend: 0.5,
+      amount: i === 5 ? 0.5 : 1,
+
     }));
     const pooled = await Promise.all(tasks.map((t) => pool.warp(t)));
+    let inner = 0;
     tasks.forEach((t, i) => {
       const local = warpLocally(t);
-      const p = pooled[i];
-      expect(p.main).not.toBeNull();
-      for (const k of ['main', 'next'] as const) {
-        const a = p[k], b = local[k];
-        expect(a === null).toBe(b === null);
-        if (!a || !b) continue;
-        expect([a.patch.x, a.patch.y, a.patch.width, a.patch.height]).toEqual([b.patch.x, b.patch.y, b.patch.width, b.patch.height]);
-        expect(Buffer.from(a.patch.data).equals(Buffer.from(b.patch.data))).toBe(true);
-        expect(Buffer.from(a.patch.alpha.buffer).equals(Buffer.from(b.patch.alpha.buffer))).toBe(true);
-        expect(a.stats).toEqual(b.stats);
+      const a = pooled[i].result;
+      expect(a).not.toBeNull();
+      expect(local).not.toBeNull();
+      if (!a || !local) return;
+      for (const k of ['own', 'inner'] as const) {
+        const pa = a[k], pb = local[k];
+        expect(pa === null).toBe(pb === null);
+        if (!pa || !pb) continue;
+        if (k === 'inner') inner++;
+        expect([pa.x, pa.y, pa.width, pa.height]).toEqual([pb.x, pb.y, pb.width, pb.height]);
+        expect(Buffer.from(pa.data).equals(Buffer.from(pb.data))).toBe(true);
+        expect(Buffer.from(pa.alpha.buffer).equals(Buffer.from(pb.alpha.buffer))).toBe(true);
       }
-      expect(p.next === null).toBe(i % 2 === 0);
+      expect(a.stats).toEqual(local.stats);
     });
+    expect(inner).toBeGreaterThan(0);
     // The caller's frame is not handed over (it is composited into afterwards).
     expect(tasks[0].frame.data.byteLength).toBe(W * H * 3);
   });
 
   it('reports a failing warp as an error and stays usable', async () => {
     const broken = { ...ref, key: 'broken', crop: undefined as unknown as typeof ref.crop };
-    const bad = { frame: frame(W, H, 3), targetMesh: refMesh, ref: broken, next: null, layout, colourMatch: false };
+    const base = { next: null, layout, colourMatch: false, cutBlend: 0, amount: 1 };
+    const bad = { ...base, frame: frame(W, H, 3), targetMesh: syntheticMesh(100, 95, 90, 0.08), ref: broken };
     await expect(pool.warp(bad)).rejects.toThrow(/warp worker/);
-    const ok = await pool.warp({ frame: frame(W, H, 4), targetMesh: refMesh, ref, next: null, layout, colourMatch: false });
-    expect(ok.main).not.toBeNull();
+    const ok = await pool.warp({ ...base, frame: frame(W, H, 4), targetMesh: refMesh, ref });
+    expect(ok.result).not.toBeNull();
     expect(pool.broken).toBeNull();
   });
 });

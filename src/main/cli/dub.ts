@@ -3,6 +3,7 @@ import { planDub } from '../pipeline/plan';
 import { loadOcclusionMask } from '../masks/occlusion';
 import { builtinEngineDescriptions, resolveParams, ENGINE_IDS } from '../engines/registry';
 import { UserError } from '../util/errors';
+import { loadScript } from '../phonetics/script';
 import { fmtDuration, parseNumberArg, parseParamArgs, parseRangeArg, runCli, parseCliArgs } from './common';
 import type { DubProgress } from '../pipeline/api';
 
@@ -25,6 +26,11 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --crf N             H.264 quality (default 18; lower is better)
   --preset P          x264 preset (default veryfast; slower presets give smaller files)
   --cache DIR         cache folder (default ~/.cache/dubbing-editor or $DUBBING_CACHE_DIR)
+  --script FILE       the dub's script: plain text (the whole dub) or .srt (cue times on the dub's
+                      timeline); its phones are aligned to the dub (espeak-ng + DTW) so the lips
+                      close on p/b/m and touch on f/v. Without it English dubs use phone recognition
+  --language L        language of the dub as an espeak-ng voice: en-us (default), de, es, fr, ...
+  --original-language L  language of the clip's own speech (default en-us; recognized only in English)
   --json              print a machine-readable result on stdout
 `;
 
@@ -39,6 +45,7 @@ void runCli(async (signal) => {
       pack: { type: 'string' }, providers: { type: 'string' }, param: { type: 'string', multiple: true }, 'audio-offset': { type: 'string' },
       'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
       cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      script: { type: 'string' }, language: { type: 'string' }, 'original-language': { type: 'string' },
     },
     USAGE,
   );
@@ -79,6 +86,7 @@ void runCli(async (signal) => {
     out: values.out!, face, segments: plan.segments, dubbedRange: plan.dubbedRange,
     lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), preset: values.preset, wholeTrack: values['whole-track'],
     cacheDir: values.cache, providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean), signal, onProgress, log: say,
+    script: values.script ? await loadScript(values.script) : undefined, language: values.language, originalLanguage: values['original-language'],
   });
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, ...result }, null, 2) + '\n');

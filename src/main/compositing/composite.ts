@@ -16,6 +16,8 @@ export interface UnionMaskRaster {
  * @param frame rgb24 frame (whole, or a crop placed at `x0`, `y0`), modified in place; patch and
  *   union coordinates are full-frame pixels.
  * @param occlusion Uint8Array(union.rect.w * union.rect.h), 1 = occluder (kept); null for none.
+ * @param changed optional Uint8Array(frame.width * frame.height) over the frame (or crop): set to
+ *   255 where a pixel's value changed (exports lay only those pixels over the original).
  * @returns number of pixels changed.
  */
 export function compositePatch(
@@ -23,6 +25,7 @@ export function compositePatch(
   patch: Patch,
   union: UnionMaskRaster,
   occlusion: Uint8Array | null,
+  changed?: Uint8Array,
 ): number {
   const r = union.rect;
   const ox = frame.x0 ?? 0;
@@ -35,7 +38,7 @@ export function compositePatch(
   const pd = patch.data;
   const pa = patch.alpha;
   const ua = union.alpha;
-  let changed = 0;
+  let count = 0;
   for (let y = y0; y < y1; y++) {
     const uRow = (y - r.y) * r.w - r.x;
     const pRow = (y - patch.y) * patch.width - patch.x;
@@ -53,8 +56,23 @@ export function compositePatch(
       fd[fi] = o0 + (pd[po] - o0) * a + 0.5;
       fd[fi + 1] = o1 + (pd[po + 1] - o1) * a + 0.5;
       fd[fi + 2] = o2 + (pd[po + 2] - o2) * a + 0.5;
-      changed++;
+      if (changed && (fd[fi] !== o0 || fd[fi + 1] !== o1 || fd[fi + 2] !== o2)) changed[fi / 3] = 255;
+      count++;
     }
   }
-  return changed;
+  return count;
+}
+
+/**
+ * Interleaves an rgb24 frame and a per-pixel alpha into rgba (HxWx4), the Ut Video gbrap render
+ * format: alpha 255 where the render changed the pixel, 0 where it is the original's.
+ */
+export function withAlpha(rgb: Uint8Array, alpha: Uint8Array, out: Uint8Array = new Uint8Array(alpha.length * 4)): Uint8Array {
+  for (let i = 0, j = 0, k = 0; i < alpha.length; i++, j += 3, k += 4) {
+    out[k] = rgb[j];
+    out[k + 1] = rgb[j + 1];
+    out[k + 2] = rgb[j + 2];
+    out[k + 3] = alpha[i];
+  }
+  return out;
 }

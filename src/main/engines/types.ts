@@ -35,6 +35,12 @@ export interface EngineDescription {
    * whole frames.
    */
   acceptsCroppedFrames?: boolean;
+  /**
+   * The engine's patch alphas are the final face matte (exactly 0 where nothing may change,
+   * continuous where the picture moves): the compositor's union mask is then a hard box around
+   * the lower face instead of a feathered one, so no feather blends two jaw geometries.
+   */
+  faceMatte?: boolean;
 }
 
 /** Frame range [start, end) in 0-based frame indices. */
@@ -65,6 +71,13 @@ export interface SegmentContext {
   params: Record<string, number>;
   /** Content-addressed cache directory the engine may use for per-reference data. */
   cacheDir?: string;
+  /**
+   * MPEG-4 viseme (0..14, 255 = unknown; `phonetics/visemes.ts`) of every clip frame from the
+   * phones of the dub, Uint8Array(video.frameCount); absent when no phone timing is known.
+   */
+  dubVisemes?: Uint8Array;
+  /** The same from the phones of the clip's original audio (labels the reference frames). */
+  originalVisemes?: Uint8Array;
   signal?: AbortSignal;
   /** Progress / info lines for the user. */
   log?: (message: string) => void;

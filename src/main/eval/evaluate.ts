@@ -54,7 +54,8 @@ export interface CompareReport {
   jitterRatio: number;
 }
 
-function sameGeometry(a: VideoInfo, b: VideoInfo): void {
+/** @throws UserError E_MISMATCH when the two clips differ in coded size (pixels). */
+export function sameGeometry(a: VideoInfo, b: VideoInfo): void {
   if (a.width !== b.width || a.height !== b.height) {
     throw new UserError('E_MISMATCH', `The clips differ in size (${a.width}x${a.height} vs ${b.width}x${b.height}).`, 'Compare a dub with the clip it was made from.');
   }

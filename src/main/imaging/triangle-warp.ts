@@ -18,16 +18,33 @@ export interface WarpResult {
   alpha?: Float32Array;
 }
 
+/** Resampling filter of a warp: bilinear, or Catmull-Rom bicubic (Keys 1981, a = -0.5). */
+export type WarpFilter = 'bilinear' | 'bicubic';
+
+/** Catmull-Rom weights of the taps at offsets -1, 0, 1, 2 for a fraction t in [0, 1). */
+function cubicWeights(t: number, w: Float64Array): void {
+  const t2 = t * t;
+  const t3 = t2 * t;
+  w[0] = 0.5 * (-t3 + 2 * t2 - t);
+  w[1] = 0.5 * (3 * t3 - 5 * t2 + 2);
+  w[2] = 0.5 * (-3 * t3 + 4 * t2 + t);
+  w[3] = 0.5 * (t3 - t2);
+}
+
 /**
  * Piecewise-affine warp: each triangle (src -> dst) is mapped by the affine transform its three
- * vertices define; destination pixel centres are sampled bilinearly from the source.
+ * vertices define; destination pixel centres are sampled from the source bilinearly, or with
+ * Catmull-Rom bicubic (`filter: 'bicubic'`: sharper, exact at whole-pixel positions, so pixels the
+ * warp does not move are copied bit for bit; taps beyond the image edge are clamped).
  * @param src source image (rgb24).
  * @param srcPts Float32Array(n * 2) source vertex positions, pixels.
  * @param dstPts Float32Array(n * 2) destination vertex positions, pixels.
  * @param triangles Uint32Array(k * 3) vertex indices.
  * @param roi integer destination rectangle to fill.
  * @param srcAlpha optional alpha (src.width * src.height; Float32Array in [0, 1] or Uint8Array in
- *   [0, 255], read as /255) warped alongside the colours into a Float32Array in [0, 1].
+ *   [0, 255], read as /255) warped alongside the colours into a Float32Array in [0, 1]
+ *   (always bilinearly).
+ * @param filter colour resampling: 'bilinear' (default) or 'bicubic' (Catmull-Rom).
  */
 export function warpTriangles(
   src: RgbImage,
@@ -36,7 +53,13 @@ export function warpTriangles(
   triangles: Uint32Array,
   roi: Rect,
   srcAlpha?: Float32Array | Uint8Array,
+  filter: WarpFilter = 'bilinear',
 ): WarpResult {
+  const cubic = filter === 'bicubic';
+  const wx = new Float64Array(4);
+  const wy = new Float64Array(4);
+  const xi = new Int32Array(4);
+  const yi = new Int32Array(4);
   const out = new Uint8Array(roi.w * roi.h * 3);
   const cov = new Uint8Array(roi.w * roi.h);
   const alpha = srcAlpha ? new Float32Array(roi.w * roi.h) : undefined;
@@ -104,12 +127,36 @@ export function warpTriangles(
         if (iy > sh - 2) iy = sh - 2;
         const fx = sx - ix;
         const fy = sy - iy;
+        const oo = o * 3;
+        if (cubic) {
+          cubicWeights(fx, wx);
+          cubicWeights(fy, wy);
+          for (let k = 0; k < 4; k++) {
+            const xx = ix - 1 + k, yy = iy - 1 + k;
+            xi[k] = (xx < 0 ? 0 : xx >= sw ? sw - 1 : xx) * 3;
+            yi[k] = (yy < 0 ? 0 : yy >= sh ? sh - 1 : yy) * sw * 3;
+          }
+          for (let ch = 0; ch < 3; ch++) {
+            let acc = 0;
+            for (let j = 0; j < 4; j++) {
+              const row = yi[j] + ch;
+              acc += wy[j] * (wx[0] * sd[row + xi[0]] + wx[1] * sd[row + xi[1]] + wx[2] * sd[row + xi[2]] + wx[3] * sd[row + xi[3]]);
+            }
+            out[oo + ch] = acc < 0 ? 0 : acc > 255 ? 255 : acc + 0.5;
+          }
+          if (alpha) {
+            const ai = iy * sw + ix;
+            const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+            alpha[o] = (srcAlpha![ai] * w00 + srcAlpha![ai + 1] * w01 + srcAlpha![ai + sw] * w10 + srcAlpha![ai + sw + 1] * w11) * alphaScale;
+          }
+          cov[o] = 1;
+          continue;
+        }
         const a = (iy * sw + ix) * 3;
         const b = a + 3;
         const c = a + sw * 3;
         const d = c + 3;
         const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-        const oo = o * 3;
         out[oo] = sd[a] * w00 + sd[b] * w01 + sd[c] * w10 + sd[d] * w11 + 0.5;
         out[oo + 1] = sd[a + 1] * w00 + sd[b + 1] * w01 + sd[c + 1] * w10 + sd[d + 1] * w11 + 0.5;
         out[oo + 2] = sd[a + 2] * w00 + sd[b + 2] * w01 + sd[c + 2] * w10 + sd[d + 2] * w11 + 0.5;

@@ -33,3 +33,13 @@ export const CHIN = 152;
 /** Outer eye corners (image-left 33, image-right 263) for inter-ocular normalization. */
 export const EYE_OUTER_LEFT = 33;
 export const EYE_OUTER_RIGHT = 263;
+
+/**
+ * Face oval (silhouette) of the 468-point MediaPipe face mesh, ordered clockwise in the image from
+ * the forehead top (10) down the image-right side, through the chin (152) and back up: the
+ * standard `FACEMESH_FACE_OVAL` contour of MediaPipe Face Mesh, as a closed polygon.
+ */
+export const FACE_OVAL: readonly number[] = [
+  10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+  148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+];

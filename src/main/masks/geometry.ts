@@ -116,6 +116,8 @@ export function unionMask(
   const size = Math.max(box.w, box.h);
   const margin = size * (opts.marginFrac ?? 0.12);
   const rect = clampRect(inflateRect(box, margin), width, height);
-  const feather = Math.max(2, Math.round(size * (opts.featherFrac ?? 0.12)));
+  // featherFrac 0: a hard box (for engines whose patches carry their own face matte).
+  const ff = opts.featherFrac ?? 0.12;
+  const feather = ff > 0 ? Math.max(2, Math.round(size * ff)) : 0;
   return { rect, feather };
 }

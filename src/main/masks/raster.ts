@@ -115,12 +115,14 @@ export function softPolygonMask(polys: Polygon[], roi: Rect, feather: number): F
 
 /**
  * Rasterizes the feathered union mask over its own box: 0 on the box edge rising smoothly
- * (smoothstep) to 1 at `feather` pixels inside; exactly 0 everywhere outside `mask.rect`.
+ * (smoothstep) to 1 at `feather` pixels inside (feather 0: 1 over the whole box); exactly 0
+ * everywhere outside `mask.rect`.
  * @returns Float32Array(rect.w * rect.h), row-major over `mask.rect`.
  */
 export function rasterizeUnionMask(mask: UnionMask): Float32Array {
   const { rect, feather } = mask;
   const out = new Float32Array(rect.w * rect.h);
+  if (feather <= 0) return out.fill(1);
   for (let y = 0; y < rect.h; y++) {
     const dy = Math.min(y + 0.5, rect.h - y - 0.5);
     for (let x = 0; x < rect.w; x++) {

@@ -114,10 +114,11 @@ export interface EncodeArgsOptions {
   /** Matrix for rgb -> yuv420p (default `bt601`, ffmpeg's default, used when decoding untagged input). */
   colorMatrix?: ColorMatrix;
   /**
-   * Pixel format of the raw frames on stdin: rgb24 (default) or yuv420p (already Y'CbCr in
-   * `colorMatrix`: encoded without conversion; even sizes; not with `lossless`).
+   * Pixel format of the raw frames on stdin: rgb24 (default), yuv420p (already Y'CbCr in
+   * `colorMatrix`: encoded without conversion; even sizes; not with `lossless`) or rgba (only
+   * with the `utvideo` lossless codec: stored as gbrap, the alpha marks changed pixels).
    */
-  inputPixFmt?: 'rgb24' | 'yuv420p';
+  inputPixFmt?: 'rgb24' | 'yuv420p' | 'rgba';
 }
 
 /** True for containers that take `-movflags +faststart` (MP4 / QuickTime family). */
@@ -143,7 +144,7 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     '-an',
   ];
   if (o.lossless && o.losslessCodec === 'utvideo') {
-    args.push('-c:v', 'utvideo', '-pix_fmt', 'gbrp');
+    args.push('-c:v', 'utvideo', '-pix_fmt', o.inputPixFmt === 'rgba' ? 'gbrap' : 'gbrp');
   } else if (o.lossless) {
     args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
   } else {

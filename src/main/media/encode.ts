@@ -48,8 +48,8 @@ export interface EncoderOptions {
   crf?: number;
   /** x264 preset, default `medium`. */
   preset?: string;
-  /** Raw input pixel format, rgb24 (default) or yuv420p (see `buildEncodeArgs`). */
-  inputPixFmt?: 'rgb24' | 'yuv420p';
+  /** Raw input pixel format, rgb24 (default), yuv420p or rgba (see `buildEncodeArgs`). */
+  inputPixFmt?: 'rgb24' | 'yuv420p' | 'rgba';
   /** rgb -> YCbCr matrix and output tag, default `bt601` (see `buildEncodeArgs`). */
   colorMatrix?: ColorMatrix;
   /** Aborting kills ffmpeg and deletes the temp file; pending and later calls reject with CancelledError. */
@@ -94,10 +94,14 @@ export function createEncoder(opts: EncoderOptions): Encoder {
   }
   if (signal?.aborted) throw new CancelledError();
   const yuv = opts.inputPixFmt === 'yuv420p';
+  const rgba = opts.inputPixFmt === 'rgba';
+  if (rgba && !(opts.lossless && opts.losslessCodec === 'utvideo')) {
+    throw new UserError('E_BAD_FRAME', 'rgba input is only stored by the Ut Video lossless codec.', 'Write rgb24 frames, or encode losslessly with Ut Video.');
+  }
   if (yuv && (opts.lossless || width % 2 !== 0 || height % 2 !== 0)) {
     throw new UserError('E_BAD_FRAME', `yuv420p input needs even sizes and a lossy encode (got ${width}x${height}${opts.lossless ? ', lossless' : ''}).`, 'Write rgb24 frames instead.');
   }
-  const frameBytes = yuv ? width * height * 1.5 : width * height * 3;
+  const frameBytes = yuv ? width * height * 1.5 : width * height * (rgba ? 4 : 3);
   const tempPath = tempPathNextTo(out);
   const args = buildEncodeArgs({ ...opts, output: tempPath });
   const { ffmpeg } = locateFfmpeg();
@@ -145,7 +149,7 @@ export function createEncoder(opts: EncoderOptions): Encoder {
     if (state === 'aborted' || signal?.aborted) throw new CancelledError();
     if (state !== 'open') throw new Error('Encoder.write called after finish()');
     if (frame.length !== frameBytes) {
-      throw new UserError('E_BAD_FRAME', `Frame has ${frame.length} bytes; expected ${frameBytes} (${width}x${height} ${yuv ? 'yuv420p' : 'rgb24'}).`, 'Write frames of the size and pixel format given to createEncoder.');
+      throw new UserError('E_BAD_FRAME', `Frame has ${frame.length} bytes; expected ${frameBytes} (${width}x${height} ${opts.inputPixFmt ?? 'rgb24'}).`, 'Write frames of the size and pixel format given to createEncoder.');
     }
     if (!isRunning(child) || stdinError) {
       const err = await earlyExitError();

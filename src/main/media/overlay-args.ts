@@ -54,6 +54,8 @@ export interface OverlayGraphOptions {
 }
 
 const OVERLAY_FORMAT: Record<OverlayGraphOptions['pixFmt'], string> = { yuv420p: 'yuv420', yuv422p10le: 'yuv422p10' };
+/** The same pixel formats with an alpha plane (RGB renders carry one: 255 = changed pixel). */
+const ALPHA_FORMAT: Record<OverlayGraphOptions['pixFmt'], string> = { yuv420p: 'yuva420p', yuv422p10le: 'yuva422p10le' };
 
 /**
  * The `-filter_complex` graph: input 0 (the clip) numbered from `start`, each overlay converted
@@ -77,8 +79,10 @@ export function buildOverlayGraph(o: OverlayGraphOptions): string {
   o.overlays.forEach((s, i) => {
     const skip = Math.max(0, o.start - s.startFrame);
     const f: string[] = [`trim=start_frame=${skip}:end_frame=${s.frames}`];
+    // RGB renders keep their alpha (255 where the engine changed a pixel; opaque when a render
+    // has none): the overlay then leaves every unchanged pixel the clip's own, bit for bit.
     if (s.rgb) f.push(`scale=out_color_matrix=${o.matrix}:out_range=tv`);
-    f.push(`format=${o.pixFmt}`);
+    f.push(`format=${s.rgb ? ALPHA_FORMAT[o.pixFmt] : o.pixFmt}`);
     let x = 0, y = 0;
     if (s.rect) {
       const p = s.pasteRect ?? s.rect;

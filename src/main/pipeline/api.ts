@@ -64,6 +64,15 @@ export interface DubJobOptions {
   providers?: string[];
   /** Cache directory (tracking, features, renders). Default `~/.cache/dubbing-editor`. */
   cacheDir?: string;
+  /**
+   * The dub's script: SRT cues (seconds on the dub file's timeline) or one untimed text; the
+   * reference engine then aligns its phones to the dub (espeak-ng + DTW) for viseme timing.
+   */
+  script?: Array<{ text: string; start?: number; end?: number }>;
+  /** Language of the dub as an espeak-ng voice (`en-us`, `de`, `es`, ...; default `en-us`). */
+  language?: string;
+  /** Language of the clip's original speech (default `en-us`). */
+  originalLanguage?: string;
   signal?: AbortSignal;
   onProgress?: (p: DubProgress) => void;
   log?: (message: string) => void;
@@ -89,7 +98,11 @@ export interface DubJobResult {
   height: number;
   fps: number;
   faceTrack: number;
-  segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string }>;
+  /**
+   * The segments as dubbed; `leftOriginal` is set on a segment whose face the pipeline cannot
+   * serve (profile, too small, unsure tracking, no face): it is left as the original, with why.
+   */
+  segments: Array<SegmentSpec & { reference: { startFrame: number; endFrame: number }; referenceReason: string; leftOriginal?: { code: string; reason: string } }>;
   warnings: string[];
   /** The segments' lossless renders (by segment id); absent from pipelines without a render cache. */
   renders?: Array<RenderRef & { id: string }>;

@@ -14,6 +14,7 @@ import { prefetch } from '../util/prefetch';
 import { CancelledError, throwIfAborted, UserError } from '../util/errors';
 import { frameToSeconds } from './segments';
 import { prepareJob } from './job';
+import { assessFace } from './face-limits';
 import { renderSegment, readRenderedSegment, segmentReference, PREFETCH_FRAMES, type RenderedSegment } from './segment-render';
 import { AsyncQueue } from '../util/async-queue';
 
@@ -125,6 +126,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   checkSegments(opts.segments, probed);
   const job = await prepareJob({
     video: opts.video, audio: opts.audio, audioOffset: opts.audioOffset, face: opts.face, segments: opts.segments, info: probed,
+    script: opts.script, language: opts.language, originalLanguage: opts.originalLanguage,
     cacheDir: opts.cacheDir, signal, log,
     onTrackStart: (n) => progress.start('track', n),
     onTrackProgress: (d, n) => progress.tick(d, n),
@@ -144,8 +146,16 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   for (const spec of sorted) {
     throwIfAborted(signal);
     const ref = segmentReference(job, spec, opts.segments);
-    resolvedSegments.push({ ...spec, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason });
+    const limit = assessFace(job.track, { start: spec.startFrame, end: spec.endFrame });
+    resolvedSegments.push({
+      ...spec, reference: { startFrame: ref.start, endFrame: ref.end }, referenceReason: ref.reason,
+      ...(limit.code ? { leftOriginal: { code: limit.code, reason: limit.reason! } } : {}),
+    });
     if (spec.endFrame <= outRange.startFrame || spec.startFrame >= outRange.endFrame) continue;
+    if (limit.code) {
+      warnings.push(`Segment ${spec.id} (frames ${spec.startFrame}-${spec.endFrame}): ${limit.reason}`);
+      continue;
+    }
     const hit = await renderSegment(job, spec, { signal, providers: opts.providers, log, allSegments: opts.segments, lookupOnly: true });
     if (hit === null) {
       warnings.push(`Segment ${spec.id}: no face in frames ${spec.startFrame}-${spec.endFrame}; left untouched.`);

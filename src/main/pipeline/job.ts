@@ -11,6 +11,10 @@ import { detectSpeech } from '../audio/vad';
 import { trackVideo, chooseFaceTrack } from './tracking-stage';
 import { referenceFacts } from './reference-stage';
 import { LruMemo, contentHash } from '../util/memo';
+import { phoneticTiming } from '../phonetics/phonetic-stage';
+import { frameVisemes } from '../phonetics/frame-visemes';
+import type { ScriptCue } from '../phonetics/script';
+import type { PhoneTiming } from '../phonetics/types';
 
 /** Audio sample rate of the pipeline's analysis tracks (Hz). */
 export const SR = 16_000;
@@ -41,6 +45,22 @@ export interface JobContext {
   facts: ReferenceFrameFacts[];
   warnings: string[];
   cacheDir: string;
+  /**
+   * Phone timing and per-frame MPEG-4 visemes of the dub and of the original audio (computed on
+   * first call, cached on disk by content; `phonetics/phonetic-stage.ts`). Absent on job
+   * contexts built elsewhere.
+   */
+  phonetics?: () => Promise<JobPhonetics>;
+  /** What the phonetics depend on besides the audio (script hash, languages): render cache keys. */
+  phoneticsKey?: string;
+}
+
+/** Phone timing of a job's tracks and their per-frame visemes (Uint8Array(frameCount), 255 = unknown). */
+export interface JobPhonetics {
+  dub: PhoneTiming;
+  original: PhoneTiming;
+  dubVisemes: Uint8Array | null;
+  originalVisemes: Uint8Array | null;
 }
 
 /** Places a 16 kHz mono track at `offsetSec` on a clip timeline of `lengthSamples` samples. */
@@ -98,6 +118,12 @@ export interface PrepareJobOptions {
   /** Called when tracking actually runs (a cache miss), with the frame count. */
   onTrackStart?: (total: number) => void;
   onTrackProgress?: (done: number, total: number) => void;
+  /** The dub's script (SRT cue times on the dub file's own timeline; shifted by `audioOffset`). */
+  script?: ScriptCue[];
+  /** Language of the dub as an espeak-ng voice (default `en-us`). */
+  language?: string;
+  /** Language of the clip's original speech (default `en-us`; recognized without a script only in English). */
+  originalLanguage?: string;
 }
 
 /**
@@ -141,5 +167,31 @@ export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
     facts,
     warnings,
     cacheDir,
+    phonetics: jobPhonetics({ info, dub16, orig16, hasOriginalAudio: !!origRaw, offset, o, cacheDir }),
+    phoneticsKey: JSON.stringify({ script: o.script ?? null, lang: o.language ?? 'en-us', orig: o.originalLanguage ?? 'en-us', offset }),
+  };
+}
+
+/** The lazy, memoized phonetic timing of a job (see `JobContext.phonetics`). */
+function jobPhonetics(j: { info: VideoInfo; dub16: Float32Array; orig16: Float32Array; hasOriginalAudio: boolean; offset: number; o: PrepareJobOptions; cacheDir: string }): () => Promise<JobPhonetics> {
+  let pending: Promise<JobPhonetics> | null = null;
+  return () => {
+    pending ??= (async () => {
+      const { info, o } = j;
+      const script = o.script?.map((c) => (c.start === undefined ? c : { ...c, start: c.start + j.offset, end: (c.end ?? c.start) + j.offset }));
+      const dub = await phoneticTiming(j.dub16, { script, language: o.language, cacheDir: j.cacheDir, signal: o.signal, log: o.log, label: 'dub' });
+      const original = j.hasOriginalAudio
+        ? await phoneticTiming(j.orig16, { language: o.originalLanguage, cacheDir: j.cacheDir, signal: o.signal, log: o.log, label: 'original audio' })
+        : { source: 'none' as const, alphabet: null, phones: [], note: 'The clip has no audio.' };
+      const fo = { fpsNum: info.fpsNum, fpsDen: info.fpsDen, frameCount: info.frameCount };
+      return {
+        dub,
+        original,
+        dubVisemes: dub.source === 'none' ? null : frameVisemes(dub, fo),
+        originalVisemes: original.source === 'none' ? null : frameVisemes(original, fo),
+      };
+    })();
+    pending.catch(() => (pending = null));
+    return pending;
   };
 }

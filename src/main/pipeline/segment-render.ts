@@ -12,7 +12,8 @@ import { probeMedia } from '../media/probe';
 import { unionMask, clampRect, inflateRect, intersectRect } from '../masks/geometry';
 import { rasterizeUnionMask } from '../masks/raster';
 import { rasterizeOcclusion } from '../masks/occlusion';
-import { compositePatch, type UnionMaskRaster } from '../compositing/composite';
+import { compositePatch, withAlpha, type UnionMaskRaster } from '../compositing/composite';
+import { applyFaceMatte } from '../compositing/face-matte';
 import { createEngine, resolveParams } from '../engines/registry';
 import { prefetch } from '../util/prefetch';
 import { throwIfAborted } from '../util/errors';
@@ -20,7 +21,9 @@ import { pickReference } from './reference-stage';
 import { LruMemo } from '../util/memo';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 3;
+export const RENDER_VERSION = 4;
+/** Union-mask options for engines with their own face matte (`EngineDescription.faceMatte`). */
+export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.3, featherFrac: 0 } as const;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
 export const PREFETCH_FRAMES = 8;
 
@@ -40,8 +43,10 @@ export const segmentRenders = { count: 0 };
 
 /**
  * A rendered segment: the output pixels of the crop rectangle `rect` for frames
- * [startFrame, endFrame), stored losslessly (Ut Video gbrp, bit-exact rgb24) in `file`. Pixels
- * of the crop outside the union mask are the original's, so pasting the whole crop is exact.
+ * [startFrame, endFrame), stored losslessly (Ut Video gbrap: bit-exact rgb24 plus an alpha that
+ * is 255 where the engine changed the pixel) in `file`. Pixels of the crop outside the union
+ * mask are the original's, so pasting the whole crop is exact in RGB; Y'CbCr exports lay only
+ * the changed pixels (the alpha) over the clip.
  */
 export interface RenderedSegment {
   id: string;
@@ -106,9 +111,12 @@ function faceBoxes(job: JobContext, r: FrameRange): Rect | null {
  * lip-habit reference (its face boxes grown by 15 %). Only the union mask is ever written.
  * Null when the segment has no face.
  */
-export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange, croppable = true): { crop: Rect; referenceCrop: Rect; union: UnionMaskRaster } | null {
+export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange, croppable = true, faceMatte = false): { crop: Rect; referenceCrop: Rect; union: UnionMaskRaster } | null {
   const meshes = job.track.frames.slice(range.start, range.end).map((s) => s?.mesh ?? null);
-  const um = unionMask(meshes, job.width, job.height);
+  // An engine that brings its own face matte gets a hard box around everything its matte can
+  // reach (the lower-face outlines of the segment, grown by 30 %): no feather of the box ever
+  // blends two geometries of the jaw.
+  const um = unionMask(meshes, job.width, job.height, faceMatte ? FACE_MATTE_UNION : {});
   if (!um) return null;
   const full = { x: 0, y: 0, w: job.width, h: job.height };
   const union = { rect: um.rect, alpha: rasterizeUnionMask(um) };
@@ -133,6 +141,8 @@ export function segmentKey(job: JobContext, spec: SegmentSpec, ref: { start: num
     params: Object.entries(params).sort(),
     occlusion: spec.occlusion ?? null,
     crop,
+    // Phone timing inputs besides the audio (script, languages) when the engine weighs visemes.
+    ...(params.viseme > 0 ? { phonetics: job.phoneticsKey ?? null } : {}),
   });
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
@@ -206,7 +216,8 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   const ref = segmentReference(job, spec, o.allSegments ?? [spec]);
   const t0 = performance.now();
   const engine = await createEngine(spec.engine, { pack: spec.pack, providers: o.providers });
-  const geom = segmentCrop(job, range, { start: ref.start, end: ref.end }, engine.describe().acceptsCroppedFrames === true);
+  const desc = engine.describe();
+  const geom = segmentCrop(job, range, { start: ref.start, end: ref.end }, desc.acceptsCroppedFrames === true, desc.faceMatte === true);
   if (!geom) return null;
   const { crop, referenceCrop, union } = geom;
   const cropOrFull = (r: Rect) => (r.x === 0 && r.y === 0 && r.w === job.width && r.h === job.height ? undefined : r);
@@ -227,7 +238,11 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   await fsp.mkdir(path.dirname(file), { recursive: true });
   // Start the decoder (read-ahead) and the encoder before the engine prepares, so ffmpeg's
   // start-up and seek overlap the engine's preparation.
-  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, losslessCodec: 'utvideo', signal: o.signal });
+  // Renders carry an alpha plane marking the pixels the engine changed: exports lay only those
+  // over the clip, so every other pixel stays the original's exactly, also in Y'CbCr.
+  const encoder = createEncoder({ width: crop.w, height: crop.h, fpsNum: info.fpsNum, fpsDen: info.fpsDen, out: file, lossless: true, losslessCodec: 'utvideo', inputPixFmt: 'rgba', signal: o.signal });
+  const changed = new Uint8Array(crop.w * crop.h);
+  const rgba = new Uint8Array(crop.w * crop.h * 4);
   const memoKey = `${job.videoHash}|${range.start}-${range.end}|${crop.x},${crop.y},${crop.w}x${crop.h}`;
   const remembered = o.memoFrames === false ? undefined : cropMemo.get(memoKey);
   if (!remembered) cropDecodes.count++;
@@ -241,6 +256,8 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   void frames.next().then((first) => firstFrame.resolve(first), (err) => firstFrame.reject(err));
   let prepared: PreparedEngine;
   try {
+    // Phone timing (cached) only for engines that weigh visemes (the reference engine's `viseme`).
+    const phonetics = params.viseme > 0 && job.phonetics ? await job.phonetics() : null;
     prepared = await engine.prepare({
     video: info,
     range,
@@ -253,6 +270,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     },
     params,
     cacheDir: job.cacheDir,
+    ...(phonetics ? { dubVisemes: phonetics.dubVisemes ?? undefined, originalVisemes: phonetics.originalVisemes ?? undefined } : {}),
     signal: o.signal,
     log: o.log,
   });
@@ -285,10 +303,12 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
       const frame = w.inputs[i].frame;
       const patch = patches[i];
       t = performance.now();
-      if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect));
+      changed.fill(0);
+      if (patch && !desc.faceMatte && w.inputs[i].sample) applyFaceMatte(patch, w.inputs[i].sample!.mesh);
+      if (patch) compositePatch(frame, patch, union, rasterizeOcclusion(spec.occlusion, frame.index, union.rect), changed);
       busy.composite += performance.now() - t;
       await o.onFrame?.(frame, crop, pasteRect);
-      await encoder.write(frame.data);
+      await encoder.write(withAlpha(frame.data, changed, rgba));
       o.onProgress?.(++done, total);
     }
   };

@@ -13,6 +13,10 @@ const STAGE_ORDER = ['probe', 'audio', 'track', 'prepare', 'render', 'encode', '
  */
 export class ProgressTracker {
   private readonly t0: number;
+  /** Highest fraction reported so far, and the stage it was reported in. */
+  private shown = { fraction: 0, stage: '' };
+  /** Where the current stage started (time, frames done), for its real frame rate. */
+  private stageStart: { stage: string; t: number; done: number } | null = null;
   constructor(
     private readonly weights: Record<string, number> = STAGE_WEIGHTS,
     private readonly now: () => number = () => performance.now(),
@@ -20,20 +24,33 @@ export class ProgressTracker {
     this.t0 = now();
   }
 
+  /**
+   * One progress report for the whole job. The fraction never goes back (a job that runs the
+   * pipeline twice, a preview pass then the final pass, starts again at "probe": the bar holds
+   * its place and its stage label until the new pass overtakes it), and the frame rate is the one
+   * measured over the current stage (frames done since the stage started / seconds since then).
+   */
   update(p: DubProgress | { stage: string; done: number; total: number; fps: number; etaSec: number }): JobProgress {
+    const now = this.now();
     const idx = STAGE_ORDER.indexOf(p.stage);
     let before = 0;
     if (idx >= 0) for (const s of STAGE_ORDER.slice(0, idx)) before += this.weights[s] ?? 0;
     const totalWeight = Object.values(this.weights).reduce((a, b) => a + b, 0) || 1;
     const w = idx >= 0 ? (this.weights[p.stage] ?? 0) : totalWeight;
     const inStage = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-    const fraction = p.stage === 'done' ? 1 : Math.min(1, (before + w * inStage) / totalWeight);
-    const elapsed = (this.now() - this.t0) / 1000;
+    const computed = p.stage === 'done' ? 1 : Math.min(1, (before + w * inStage) / totalWeight);
+    if (!this.stageStart || this.stageStart.stage !== p.stage || p.done < this.stageStart.done) this.stageStart = { stage: p.stage, t: now, done: p.done };
+    const stageSec = (now - this.stageStart.t) / 1000;
+    const measured = stageSec >= 0.25 && p.done > this.stageStart.done ? (p.done - this.stageStart.done) / stageSec : 0;
+    const fps = measured > 0 ? measured : Number.isFinite(p.fps) && p.fps > 0 && stageSec < 0.25 ? p.fps : 0;
+    if (computed >= this.shown.fraction) this.shown = { fraction: computed, stage: p.stage };
+    const fraction = this.shown.fraction;
+    const elapsed = (now - this.t0) / 1000;
     let etaSec: number | null = null;
     if (fraction >= 1) etaSec = 0;
     else if (fraction > 0.03 && elapsed > 0.5) etaSec = (elapsed * (1 - fraction)) / fraction;
     else if (Number.isFinite(p.etaSec) && w === totalWeight) etaSec = p.etaSec;
-    return { stage: p.stage, done: p.done, total: p.total, fps: Number.isFinite(p.fps) ? p.fps : 0, etaSec, fraction };
+    return { stage: this.shown.stage, done: p.done, total: p.total, fps, etaSec, fraction };
   }
 }
 
@@ -41,6 +58,8 @@ export interface JobSpec {
   kind: JobSnapshot['kind'];
   label: string;
   segmentId?: string | null;
+  /** Jobs with the same key do the same work: `findActive` finds one still queued or running. */
+  dedupeKey?: string;
   weights?: Record<string, number>;
   run(ctx: { signal: AbortSignal; progress: (p: DubProgress | { stage: string; done: number; total: number; fps: number; etaSec: number }) => void }): Promise<JobResult>;
 }
@@ -106,6 +125,14 @@ export class JobQueue {
     }
     e.ac.abort();
     return true;
+  }
+
+  /** A queued or running job submitted with `dedupeKey`, or null. */
+  findActive(dedupeKey: string): JobSnapshot | null {
+    for (const e of this.jobs.values()) {
+      if (e.spec.dedupeKey === dedupeKey && (e.snap.state === 'queued' || e.snap.state === 'running')) return { ...e.snap };
+    }
+    return null;
   }
 
   list(): JobSnapshot[] {

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Channel, EventName, EventPayload, JobResult, ParsedRequestOf, ResponseOf } from '../../shared/api/contract';
 import { readyTake, segmentSpecKey } from '../../shared/project/render-key';
+import { exportContributions, segmentName } from '../../shared/project/names';
 import { mediaPathsOf } from '../../shared/project/segments';
 import type { Project, Take } from '../../shared/project/schema';
 import { tempPathNextTo } from '../util/atomic';
@@ -13,6 +14,7 @@ import { findByName, listDirectory } from './file-browser';
 import type { HostCaller } from './host/supervisor';
 import type { ExportSegment, PreviewFrame } from './host/protocol';
 import { JobQueue } from './jobs';
+import { submitQualityCheck } from './quality-job';
 import { isInside, MediaAccessPolicy } from './media-access';
 import { fingerprint, readCachedTake, readTakeRender, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
 
@@ -149,6 +151,14 @@ export function createServices(opts: ServicesOptions): Services {
       return opts.interactiveHost.call('frameImage', { path: p, frame: req.frame, height: req.height });
     },
 
+    async 'media.dubMix'(req) {
+      const video = checkPath(req.video, 'The video');
+      const tracks = req.tracks.map((t) => ({ ...t, path: checkPath(t.path, 'The dub track') }));
+      const r = await opts.interactiveHost.call('dubMix', { video, tracks });
+      access.grantFile(r.path);
+      return r;
+    },
+
     async 'audio.speech'(req) {
       const p = checkPath(req.path, 'The file');
       return opts.interactiveHost.call('speech', { path: p, offset: req.offset });
@@ -233,17 +243,23 @@ export function createServices(opts: ServicesOptions): Services {
       const specKey = segmentSpecKey(project, seg);
       const cacheKey = renderCacheKey(project, seg, [await fingerprint(video.path), await fingerprint(track.path)], opts.pipelineKind);
       const out = takePath(opts.cacheDir, cacheKey);
-      const label = `Render ${seg.label || seg.id} (frames ${seg.startFrame}-${seg.endFrame})`;
+      const label = `Render ${segmentName(project, seg)} (frames ${seg.startFrame}-${seg.endFrame})`;
       const hit = await readCachedTake(opts.cacheDir, cacheKey);
       if (hit) {
         const take: Take = { ...hit, specKey, renderSec: 0 };
         return { job: queue.completed({ kind: 'render', label, segmentId: seg.id }, { kind: 'render', segmentId: seg.id, take, path: out, cached: true }) };
       }
+      // The same render already queued or running (a double click, a second window, a reload):
+      // that job is the answer; a second one would render again and replace the first take.
+      // Checked right before submit (no await in between), so concurrent requests cannot race.
+      const same = queue.findActive(`render:${cacheKey}`);
+      if (same) return { job: same };
       let jobId = '';
       const job = queue.submit({
         kind: 'render',
         label,
         segmentId: seg.id,
+        dedupeKey: `render:${cacheKey}`,
         run: async ({ signal, progress }): Promise<JobResult> => {
           const t0 = performance.now();
           const onPreview = (p: PreviewFrame) => emit('render.preview', { jobId, segmentId: seg.id, frame: p.frame, rect: p.rect, image: p.image });
@@ -304,11 +320,19 @@ export function createServices(opts: ServicesOptions): Services {
         throw new UserError('E_OUT_IS_INPUT', 'The export would overwrite a source file.', 'Choose a new file name.');
       }
       const segments: ExportSegment[] = [];
-      for (const seg of project.segments) {
+      const undubbed: Array<{ segmentId: string; name: string; reason: 'stale' | 'none' | 'missing' }> = [];
+      for (const c of exportContributions(project)) {
+        const seg = project.segments.find((s) => s.id === c.segmentId)!;
         const take = readyTake(project, seg);
-        if (!take) continue;
+        if (!take) {
+          undubbed.push({ segmentId: seg.id, name: c.name, reason: c.contribution === 'stale' ? 'stale' : 'none' });
+          continue;
+        }
         const file = takePath(opts.cacheDir, take.cacheKey);
-        if (!(await fsp.access(file).then(() => true).catch(() => false))) continue;
+        if (!(await fsp.access(file).then(() => true).catch(() => false))) {
+          undubbed.push({ segmentId: seg.id, name: c.name, reason: 'missing' });
+          continue;
+        }
         segments.push({ startFrame: seg.startFrame, endFrame: seg.endFrame, take: file, render: await readTakeRender(opts.cacheDir, take.cacheKey) });
       }
       const audio: Array<{ kind: 'original' } | { kind: 'dub'; path: string; offset: number }> = [];
@@ -330,7 +354,7 @@ export function createServices(opts: ServicesOptions): Services {
         run: async ({ signal, progress }): Promise<JobResult> => {
           await fsp.mkdir(path.dirname(out), { recursive: true });
           const { losslessSegments, ...probe } = await opts.jobsHost.call('export', { video: video.path, segments, audio, codec: req.codec, tmp, out }, { signal, onProgress: progress });
-          return { kind: 'export', path: out, probe, readySegments: segments.length, losslessSegments };
+          return { kind: 'export', path: out, probe, readySegments: segments.length, losslessSegments, undubbed };
         },
       });
       return { job };
@@ -349,6 +373,10 @@ export function createServices(opts: ServicesOptions): Services {
         },
       });
       return { job };
+    },
+
+    async 'jobs.qualityCheck'(req) {
+      return { job: await submitQualityCheck({ queue, jobsHost: opts.jobsHost, cacheDir: opts.cacheDir }, req.project, req.segmentId) };
     },
 
     async 'jobs.cancel'(req) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { engineDescriptionSchema } from '../engines';
 import { exportCodecSchema, projectV2Schema, takeSchema } from '../project/schema';
 import { apiErrorSchema } from './errors';
+import { qualityResultSchema } from './quality';
 
 /**
  * The one API contract between the renderer and the services. Each channel has a zod request
@@ -55,6 +56,8 @@ export const exportResultSchema = z.object({
   readySegments: z.number().int(),
   /** Ready segments exported from their lossless renders (one lossy generation); the rest came from their takes. */
   losslessSegments: z.number().int(),
+  /** Every segment that went out with the original frames, with why (stale take, never rendered, take file gone). */
+  undubbed: z.array(z.object({ segmentId: z.string(), name: z.string(), reason: z.enum(['stale', 'none', 'missing']) })).default([]),
 });
 export const analysisResultSchema = z.object({
   kind: z.literal('analyze'),
@@ -76,10 +79,10 @@ export const analysisResultSchema = z.object({
   occlusionSuggestions: z.array(z.object({ frame: z.number().int(), polygon: z.array(z.tuple([z.number(), z.number()])), reason: z.string() })),
   warnings: z.array(z.string()),
 });
-export const jobResultSchema = z.discriminatedUnion('kind', [renderResultSchema, exportResultSchema, analysisResultSchema]);
+export const jobResultSchema = z.discriminatedUnion('kind', [renderResultSchema, exportResultSchema, analysisResultSchema, qualityResultSchema]);
 export type JobResult = z.infer<typeof jobResultSchema>;
 
-export const jobKindSchema = z.enum(['render', 'export', 'analyze']);
+export const jobKindSchema = z.enum(['render', 'export', 'analyze', 'quality']);
 export const jobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const jobSnapshotSchema = z.object({
   jobId: z.string(),
@@ -178,6 +181,18 @@ export const contract = {
     request: z.object({ path: absPath, frame: z.number().int().min(0), height: z.number().int().min(16).max(720) }),
     response: z.object({ image: z.string() }),
   },
+  'media.dubMix': {
+    /**
+     * The dubbed views' sound and picture in one file: the clip's (browser-playable) video stream
+     * copied, with the unmuted dub tracks mixed at their offsets as its audio, cut to the video's
+     * length. Cached by the inputs (a changed offset or mute gives a new file).
+     */
+    request: z.object({
+      video: absPath,
+      tracks: z.array(z.object({ path: absPath, offset: z.number().finite(), muted: z.boolean() })).max(32),
+    }),
+    response: z.object({ path: z.string() }),
+  },
   'audio.speech': {
     request: z.object({ path: absPath, offset: z.number().finite() }),
     /** Speech ranges in clip seconds. */
@@ -257,6 +272,15 @@ export const contract = {
   },
   'jobs.analyze': {
     request: z.object({ project: projectDoc, range: frameRange.nullable() }),
+    response: z.object({ job: jobSnapshotSchema }),
+  },
+  'jobs.qualityCheck': {
+    /**
+     * Quality check of a segment's take (the ready take, else the active one) against the
+     * original over the segment's frames, a job on the jobs host (cancel with jobs.cancel): the
+     * flagged frames with their reason, and the segment's face-limits verdict (`quality.ts`).
+     */
+    request: z.object({ project: projectDoc, segmentId: z.string().min(1) }),
     response: z.object({ job: jobSnapshotSchema }),
   },
   'jobs.cancel': {

@@ -1,4 +1,4 @@
-import { addShape, conformToShape, nextShapeId, removeKeyframe, shapePolygonsAt, signedArea, type Mask, type Poly, type Pt } from './keyframes';
+import { addShape, conformToShape, nextShapeId, pointInPolygon, removeKeyframe, shapePolygonsAt, signedArea, type Mask, type Poly, type Pt } from './keyframes';
 
 /**
  * Brush painting for the occlusion-mask editor. The mask document stores polygons only, so a brush
@@ -208,10 +208,56 @@ export interface BrushStroke {
 }
 
 /**
+ * `poly` with `n` >= its vertex count vertices: its own vertices are kept (the outline does not
+ * change) and the extra ones are spread along its edges in proportion to their length.
+ */
+export function subdividePolygon(poly: Poly, n: number): Poly {
+  const m = poly.length;
+  if (n <= m) return poly.map((p) => [p[0], p[1]] as Pt);
+  const lens = poly.map((p, i) => Math.hypot(poly[(i + 1) % m][0] - p[0], poly[(i + 1) % m][1] - p[1]));
+  const total = lens.reduce((a, b) => a + b, 0) || 1;
+  const extra = n - m;
+  // Largest-remainder apportionment of the extra vertices over the edges.
+  const want = lens.map((l) => (l / total) * extra);
+  const give = want.map(Math.floor);
+  let left = extra - give.reduce((a, b) => a + b, 0);
+  const order = want.map((w, i) => [w - Math.floor(w), i] as const).sort((a, b) => b[0] - a[0]);
+  for (let k = 0; left > 0; k = (k + 1) % m, left--) give[order[k][1]]++;
+  const out: Poly = [];
+  for (let i = 0; i < m; i++) {
+    const a = poly[i];
+    const b = poly[(i + 1) % m];
+    out.push([a[0], a[1]]);
+    for (let j = 1; j <= give[i]; j++) {
+      const t = j / (give[i] + 1);
+      out.push([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]);
+    }
+  }
+  return out;
+}
+
+/** Most vertices a painted shape gets (its traced outline is resampled to at most this). */
+const MAX_PAINTED_VERTICES = 64;
+
+/** Centres of up to ~64 set cells of the bitmap, spread over it. */
+function samplePoints(bm: Bitmap): Pt[] {
+  const set: number[] = [];
+  for (let i = 0; i < bm.data.length; i++) if (bm.data[i]) set.push(i);
+  const step = Math.max(1, Math.floor(set.length / 64));
+  const out: Pt[] = [];
+  for (let k = 0; k < set.length; k += step) out.push([((set[k] % bm.w) + 0.5) * bm.cell, (Math.floor(set[k] / bm.w) + 0.5) * bm.cell]);
+  return out;
+}
+
+/**
  * Applies a brush stroke to the mask. Painting on a shape merges the stroke into that shape's
- * outline at `frame` (as a keyframe, keeping the shape's topology; the largest region wins when
- * the stroke makes a separate blob). Painting without a shape creates one shape per region.
- * Erasing everything of a shape at a frame removes that keyframe.
+ * outline at `frame` (as a keyframe). The shape's topology is kept by giving all its keyframes
+ * enough vertices for the new outline (their own vertices kept, extra ones on their edges), so a
+ * 4-point polygon painted on stays the polygon plus the stroke instead of being squeezed back to 4
+ * points. Parts of a stroke that do not touch the shape become new shapes (they are never dropped
+ * silently). A stroke that changes nothing returns the mask itself (no undo step). Painting
+ * without a shape creates one shape per region. Erasing everything of a shape at a frame removes
+ * that keyframe.
  * @returns the new mask and the id of the shape painted/created (null when nothing remains).
  */
 export function applyBrushStroke(mask: Mask, s: BrushStroke): { mask: Mask; shapeId: string | null } {
@@ -219,14 +265,42 @@ export function applyBrushStroke(mask: Mask, s: BrushStroke): { mask: Mask; shap
   const bm = createBitmap(s.width, s.height, cell);
   const shape = s.shapeId ? mask.shapes.find((x) => x.id === s.shapeId) : undefined;
   if (shape) fillPolygons(bm, shapePolygonsAt(shape, s.frame));
+  const before = shape ? bm.data.slice() : null;
+  const inside = shape ? samplePoints(bm) : [];
   stampStroke(bm, s.points, s.radius, s.erase ? 0 : 1);
+  if (before && before.every((v, i) => v === bm.data[i])) return { mask, shapeId: shape?.id ?? null };
   const outlines = traceOutlines(bm).filter((p) => Math.abs(signedArea(p)) >= cell * cell);
   if (shape) {
     if (outlines.length === 0) return { mask: removeKeyframe(mask, shape.id, s.frame), shapeId: null };
     const largest = outlines.reduce((a, b) => (Math.abs(signedArea(b)) > Math.abs(signedArea(a)) ? b : a));
-    const polys = conformToShape(shape, s.frame, [largest]);
-    const keyframes = [...shape.keyframes.filter((k) => k.frame !== s.frame), { frame: s.frame, polygons: polys }].sort((a, b) => a.frame - b.frame);
-    return { mask: { shapes: mask.shapes.map((x) => (x.id === shape.id ? { ...x, keyframes } : x)) }, shapeId: shape.id };
+    // The shape's own outline: the one around a point of the shape (the largest after erasing it).
+    let own: Poly | null = null;
+    let bestHits = 0;
+    for (const o of outlines) {
+      const hits = inside.filter((pt) => pointInPolygon(pt, o)).length;
+      if (hits > bestHits) [own, bestHits] = [o, hits];
+    }
+    if (!own && s.erase) own = largest;
+    let next = mask;
+    // Unchanged when the stroke did not touch the shape (same traced area as before the stroke).
+    const beforeArea = before ? traceOutlines({ ...bm, data: before }).reduce((a, p) => Math.max(a, Math.abs(signedArea(p))), 0) : 0;
+    const ownChanged = !!own && (s.erase || Math.abs(Math.abs(signedArea(own)) - beforeArea) >= (cell * cell) / 2);
+    if (own && ownChanged) {
+      const refCount = shape.keyframes[0]?.polygons[0]?.length ?? 3;
+      const n = Math.max(refCount, Math.min(own.length, MAX_PAINTED_VERTICES));
+      const widened = n > refCount ? { ...shape, keyframes: shape.keyframes.map((k) => ({ ...k, polygons: k.polygons.map((p) => subdividePolygon(p, n)) })) } : shape;
+      const polys = conformToShape(widened, s.frame, [own]);
+      const keyframes = [...widened.keyframes.filter((k) => k.frame !== s.frame), { frame: s.frame, polygons: polys }].sort((a, b) => a.frame - b.frame);
+      next = { shapes: mask.shapes.map((x) => (x.id === shape.id ? { ...widened, keyframes } : x)) };
+    }
+    if (s.erase) return { mask: next, shapeId: shape.id };
+    let last: string | null = null;
+    for (const poly of outlines) {
+      if (poly === own) continue;
+      last = nextShapeId(next);
+      next = addShape(next, last, s.frame, poly);
+    }
+    return { mask: next, shapeId: own ? shape.id : last };
   }
   if (s.erase || outlines.length === 0) return { mask, shapeId: null };
   let next = mask;

@@ -109,7 +109,11 @@ export async function openApp(page: Page, token: string): Promise<void> {
 
 /** Starts from an empty, untitled project (whatever an earlier test left autosaved). */
 export async function newProject(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.getByTestId('new-project').click();
+  // An edited project (an earlier test's autosave, restored) asks first: discard it.
+  const ask = page.getByTestId('confirm-new');
+  await expect.poll(async () => (await ask.isVisible()) || (await snapshot(page)).video === null).toBe(true);
+  if (await ask.isVisible()) await page.getByTestId('discard-confirm').click();
   await expect.poll(async () => (await snapshot(page)).video).toBeNull();
 }
 
@@ -123,4 +127,42 @@ export async function dragOnLane(page: Page, laneId: string, from: number, to: n
   await page.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 4 });
   await page.mouse.move(box.x + box.width * to, y, { steps: 4 });
   await page.mouse.up();
+}
+
+/** Opens a clip and a dub track in the current (empty) project and waits for both waveforms. */
+export async function openClipAndDub(page: Page, video: string, dub: string): Promise<void> {
+  await page.getByTestId('open-video').click();
+  await chooseFile(page, video);
+  await expect(page.getByTestId('video-original')).toHaveJSProperty('readyState', 4, { timeout: 60_000 });
+  await page.getByTestId('add-dub').click();
+  await chooseFile(page, dub);
+  await expect.poll(async () => Object.values((await snapshot(page)).peaks).filter(Boolean).length, { timeout: 90_000 }).toBe(2);
+}
+
+/** Moves the playhead to `frame` (the same call the arrow keys end in). */
+export async function seekFrame(page: Page, frame: number): Promise<void> {
+  await page.evaluate((f) => (window as unknown as { __editor: { playback: { seekFrame(n: number): void } } }).__editor.playback.seekFrame(f), frame);
+  await expect.poll(async () => (await snapshot(page)).frame).toBe(frame);
+}
+
+/** Creates the segment [start, end) with I, O and N; returns its id. */
+export async function segmentByKeys(page: Page, start: number, end: number): Promise<string> {
+  const before = new Set((await snapshot(page)).segments.map((s) => s.id));
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await seekFrame(page, start);
+  await page.keyboard.press('i');
+  await seekFrame(page, end - 1);
+  await page.keyboard.press('o');
+  await page.keyboard.press('n');
+  await expect.poll(async () => (await snapshot(page)).segments.filter((s) => !before.has(s.id)).length).toBe(1);
+  return (await snapshot(page)).segments.find((s) => !before.has(s.id))!.id;
+}
+
+/** Render jobs the services know of (any state), as the page's API sees them. */
+export async function renderJobs(page: Page, segmentId?: string): Promise<Array<{ jobId: string; state: string; segmentId: string | null }>> {
+  const jobs = await page.evaluate(async () => {
+    const w = window as unknown as { __editor: { api: { call(c: string, r: unknown): Promise<{ jobs: Array<{ jobId: string; kind: string; state: string; segmentId: string | null }> }> } } };
+    return (await w.__editor.api.call('jobs.list', {})).jobs;
+  });
+  return jobs.filter((j) => j.kind === 'render' && (!segmentId || j.segmentId === segmentId)).map((j) => ({ jobId: j.jobId, state: j.state, segmentId: j.segmentId }));
 }

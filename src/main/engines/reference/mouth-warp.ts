@@ -1,17 +1,19 @@
 /**
  * The reference engine's per-frame synthesis, as pure functions shared by the main thread and
- * the warp workers (`warp-worker.ts`): crop a reference frame around its lower face, warp it onto
- * a target face (piecewise affine on the face mesh), measure the colour statistics for the
- * transfer, blend two warps at a cut.
+ * the warp workers (`warp-worker.ts`). The target frame's own lower face is moved to the new
+ * mouth and jaw geometry (piecewise-affine mesh warp, bicubic, identity on the face matte's
+ * ring), and only the inner mouth (teeth, tongue, the dark gap), which the target frame cannot
+ * supply, is brought from the chosen reference frame and laid into the new inner-lip contour.
+ * Nothing outside the matte (the union of the source's and the result's lower-face ovals plus
+ * a margin) is written, so hair, earrings, collars and background stay the original's.
  */
 import type { Patch } from '../types';
 import { boundingRect, intersectRect } from '../../masks/geometry';
-import { rasterizePolygons, softPolygonMask } from '../../masks/raster';
+import { boxBlur, rasterizePolygons } from '../../masks/raster';
 import { warpTriangles } from '../../imaging/triangle-warp';
-import { applyAffine, fitSimilarity } from '../../imaging/affine';
-import { channelStats, type ChannelStats } from '../../imaging/color';
+import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { copyRgbRect } from '../../imaging/rgb-rect';
-import { stableVector } from './mouth-shape';
+import { frameGeometry, lerpPoints, polygonArea, referenceDrivenPoints } from './mouth-geometry';
 import { ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 
 /** Data kept per reference frame that the path uses. */
@@ -21,14 +23,10 @@ export interface RefFrame {
   /** Float32Array(468 * 3), frame pixels. */
   mesh: Float32Array;
   /**
-   * Crop of the original frame (rgb24, HxWx3) around the warp ring and its offset in frame
+   * Crop of the original frame (rgb24, HxWx3) around the lower face and its offset in frame
    * pixels. Its bytes live in a SharedArrayBuffer, so warp workers read them without a copy.
    */
   crop: { x: number; y: number; width: number; height: number; data: Uint8Array };
-  /** The ring polygon in crop coordinates and its feather (pixels), for `refAlpha`. */
-  ring: Array<[number, number]>;
-  feather: number;
-  alpha?: Uint8Array;
 }
 
 /** A frame (whole, or a crop placed at `x0`, `y0`), rgb24 HxWx3. */
@@ -46,29 +44,8 @@ export interface ColourPair {
   to: ChannelStats;
 }
 
-/** A warped mouth before the colour transfer, with its statistics when colour matching. */
-export interface WarpedMouth {
-  patch: Patch;
-  stats: ColourPair | null;
-}
-
 /**
- * The reference crop's feathered ring mask (Uint8Array(width * height), 0-255), built on first
- * use: a reference span keeps every frame, but a path uses only some of them.
- */
-export function refAlpha(ref: RefFrame): Uint8Array {
-  if (!ref.alpha) {
-    const { width: w, height: h } = ref.crop;
-    const soft = softPolygonMask([ref.ring], { x: 0, y: 0, w, h }, ref.feather);
-    const a = new Uint8Array(w * h);
-    for (let i = 0; i < a.length; i++) a[i] = Math.round(soft[i] * 255);
-    ref.alpha = a;
-  }
-  return ref.alpha;
-}
-
-/**
- * Builds the reference crop around the warp ring (4 px margin) from a decoded frame (whole or
+ * Builds the reference crop around the layout's ring (4 px margin) from a decoded frame (whole or
  * cropped). The bytes are copied into a SharedArrayBuffer.
  */
 export function cropReference(key: string, frame: FramePixels, mesh: Float32Array, layout: WarpLayout): RefFrame {
@@ -81,85 +58,154 @@ export function cropReference(key: string, frame: FramePixels, mesh: Float32Arra
   const x0 = Math.floor(b.x - 4), y0 = Math.floor(b.y - 4);
   const pad = intersectRect({ x: x0, y: y0, w: Math.ceil(b.x + b.w + 4) - x0, h: Math.ceil(b.y + b.h + 4) - y0 }, { x: ox, y: oy, w: frame.width, h: frame.height });
   const data = copyRgbRect(frame, pad, new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3)));
-  const ring = poly.map(([x, y]) => [x - pad.x, y - pad.y] as [number, number]);
-  return { key, mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data }, ring, feather: Math.max(2, Math.max(b.w, b.h) * 0.12) };
+  return { key, mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data } };
+}
+
+
+/** One output frame's synthesis: the frame, its face, the reference frame(s) and the settings. */
+export interface MouthTask {
+  frame: FramePixels;
+  /** Float32Array(468 * 3) of the output frame, frame pixels. */
+  targetMesh: Float32Array;
+  ref: RefFrame;
+  /** At a cut, the reference frame that would have followed (blended in by `cutBlend`). */
+  next: RefFrame | null;
+  cutBlend: number;
+  /** 0..1: how far the new geometry is applied (fades at range ends); 1 inside a range. */
+  amount: number;
+  layout: WarpLayout;
+  colourMatch: boolean;
+}
+
+/** A synthesized frame before the (frame-ordered) colour transfer of its inner mouth. */
+export interface SynthesizedMouth {
+  /**
+   * The target's own pixels moved to the new geometry over the matte's box; `alpha` is the face
+   * matte (1 inside the ring, 0 outside; the warp is the identity on the ring itself).
+   */
+  own: Patch;
+  /** The reference's inner mouth on the new geometry; `alpha` the soft inner-lip mask. */
+  inner: Patch | null;
+  /** Colour statistics of the lips and their surroundings: reference warp (from) vs own (to). */
+  stats: ColourPair | null;
+}
+
+/** Inner mouths smaller than this (square pixels) are a closed mouth: nothing is brought in. */
+const MIN_INNER_AREA = 4;
+
+/** Points minus an offset, as Float32Array (a warp's source points in a crop's pixels). */
+function shifted(points: Float64Array, dx: number, dy: number): Float32Array {
+  const out = new Float32Array(points.length);
+  for (let i = 0; i < points.length; i += 2) {
+    out[i] = points[i] - dx;
+    out[i + 1] = points[i + 1] - dy;
+  }
+  return out;
 }
 
 /**
- * Warps the reference frame's lower face onto the target face (before any colour transfer).
- * Destination points: the reference mesh mapped into the target frame by the similarity fitted on
- * stable points (eyes, nose bridge), except the nose/cheek line, which stays on the target.
- * With `colourMatch`, also measures the statistics for the transfer over the skin band (covered,
- * mostly opaque, outside both mouths' inner lips; every other pixel in each direction).
- * @param targetMesh Float32Array(468 * 3) of the output frame, frame pixels.
- * @returns the patch (rgb24 + alpha in [0, 1] over its rectangle, frame pixels), or null when the
- *   warp lands outside the frame.
+ * Synthesizes one output frame (see the module doc). Colour statistics are measured here; the
+ * transfer and the inner-mouth blend run in frame order in `finishMouth`.
+ * @returns null when the matte lands outside the frame.
  */
-export function warpMouth(frame: FramePixels, targetMesh: Float32Array, ref: RefFrame, layout: WarpLayout, colourMatch: boolean): WarpedMouth | null {
-  const sim = fitSimilarity(stableVector(ref.mesh), stableVector(targetMesh));
-  const srcPts = warpPoints(layout, ref.mesh);
-  const tgtPts = warpPoints(layout, targetMesh);
-  const n = srcPts.length / 2;
-  const dst = new Float32Array(n * 2);
-  const src = new Float32Array(n * 2);
-  for (let k = 0; k < n; k++) {
-    const [mx, my] = applyAffine(sim, srcPts[2 * k], srcPts[2 * k + 1]);
-    const w = layout.followReference[k];
-    dst[2 * k] = w * mx + (1 - w) * tgtPts[2 * k];
-    dst[2 * k + 1] = w * my + (1 - w) * tgtPts[2 * k + 1];
-    src[2 * k] = srcPts[2 * k] - ref.crop.x;
-    src[2 * k + 1] = srcPts[2 * k + 1] - ref.crop.y;
-  }
+export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
+  const { frame, layout } = t;
+  let driven = referenceDrivenPoints(layout, t.targetMesh, t.ref.mesh);
+  if (t.next && t.cutBlend > 0) driven = lerpPoints(driven, referenceDrivenPoints(layout, t.targetMesh, t.next.mesh), t.cutBlend);
+  const { src, dst, amount } = frameGeometry(layout, t.targetMesh, driven, t.amount);
   const ring = ringPolygon(layout, dst);
-  const box = boundingRect([ring]);
-  if (!box) return null;
-  // Only where the frame (possibly a crop placed at x0, y0) has pixels.
+  const box = boundingRect([ring])!;
   const ox = frame.x0 ?? 0;
   const oy = frame.y0 ?? 0;
   const fx0 = Math.max(ox, Math.floor(box.x));
   const fy0 = Math.max(oy, Math.floor(box.y));
-  const fx1 = Math.min(ox + frame.width, Math.ceil(box.x + box.w));
-  const fy1 = Math.min(oy + frame.height, Math.ceil(box.y + box.h));
-  const roi = { x: fx0, y: fy0, w: fx1 - fx0, h: fy1 - fy0 };
+  const roi = { x: fx0, y: fy0, w: Math.min(ox + frame.width, Math.ceil(box.x + box.w)) - fx0, h: Math.min(oy + frame.height, Math.ceil(box.y + box.h)) - fy0 };
   if (roi.w <= 0 || roi.h <= 0) return null;
-  const warped = warpTriangles(ref.crop, src, dst, layout.triangles, roi, refAlpha(ref));
-  const alpha = warped.alpha!;
+  const dst32 = Float32Array.from(dst);
+  const tri = layout.triangles;
+  // The target's own pixels, moved: one bicubic resampling of the original frame.
+  const warped = warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic');
+  const matte = rasterizePolygons([ring], roi);
+  const alpha = new Float32Array(roi.w * roi.h);
+  const data = warped.data;
+  const orig = copyRgbRect(frame, roi);
+  for (let i = 0; i < alpha.length; i++) {
+    if (matte[i] && warped.coverage[i]) alpha[i] = 1;
+    else {
+      data[i * 3] = orig[i * 3];
+      data[i * 3 + 1] = orig[i * 3 + 1];
+      data[i * 3 + 2] = orig[i * 3 + 2];
+    }
+  }
+  const own: Patch = { x: roi.x, y: roi.y, width: roi.w, height: roi.h, data, alpha };
+
+  // The inner mouth, from the reference, where the new lips part.
+  const innerPoly = slotsPolygon(dst, layout.innerLipSlots);
+  if (amount <= 0 || polygonArea(innerPoly) < MIN_INNER_AREA) return { own, inner: null, stats: null };
+  const lips = boundingRect([slotsPolygon(dst, layout.outerLipSlots)])!;
+  const grow = Math.max(3, lips.w * 0.15);
+  const lx0 = Math.floor(lips.x - grow);
+  const ly0 = Math.floor(lips.y - grow);
+  const iroi = intersectRect({ x: lx0, y: ly0, w: Math.ceil(lips.x + lips.w + grow) - lx0, h: Math.ceil(lips.y + lips.h + grow) - ly0 }, roi);
+  if (iroi.w <= 0 || iroi.h <= 0) return { own, inner: null, stats: null };
+  const fromRef = (ref: RefFrame) => {
+    const rs = warpPoints(layout, ref.mesh);
+    return warpTriangles(ref.crop, shifted(rs, ref.crop.x, ref.crop.y), dst32, tri, iroi, undefined, 'bicubic');
+  };
+  const main = fromRef(t.ref);
+  if (t.next && t.cutBlend > 0) {
+    const nx = fromRef(t.next);
+    for (let i = 0; i < main.coverage.length; i++) {
+      if (!nx.coverage[i]) continue;
+      if (!main.coverage[i]) {
+        main.coverage[i] = 1;
+        for (let c = 0; c < 3; c++) main.data[i * 3 + c] = nx.data[i * 3 + c];
+        continue;
+      }
+      for (let c = 0; c < 3; c++) main.data[i * 3 + c] = main.data[i * 3 + c] * (1 - t.cutBlend) + nx.data[i * 3 + c] * t.cutBlend + 0.5;
+    }
+  }
+  // Soft inner-lip mask, grown by about a pixel so the lips' inner edge is the reference's too.
+  const hard = rasterizePolygons([innerPoly], iroi);
+  const soft = boxBlur(Float32Array.from(hard), iroi.w, iroi.h, 1);
+  const ia = new Float32Array(iroi.w * iroi.h);
+  for (let i = 0; i < ia.length; i++) ia[i] = main.coverage[i] ? Math.min(1, soft[i] * 2) * amount : 0;
   let stats: ColourPair | null = null;
-  if (colourMatch) {
-    const innerDst = rasterizePolygons([slotsPolygon(dst, layout.innerLipSlots)], roi);
-    const innerTgt = rasterizePolygons([slotsPolygon(tgtPts, layout.innerLipSlots)], roi);
-    const sel = new Uint8Array(roi.w * roi.h);
-    const tgtCrop = copyRgbRect(frame, roi);
-    for (let y = 0; y < roi.h; y += 2) {
-      for (let x = 0; x < roi.w; x += 2) {
-        const i = y * roi.w + x;
-        sel[i] = warped.coverage[i] && alpha[i] > 0.5 && !innerDst[i] && !innerTgt[i] ? 1 : 0;
+  if (t.colourMatch) {
+    // Lips and their surroundings (outside the inner mouth): the same face region at the same
+    // geometry in both images.
+    const sel = new Uint8Array(iroi.w * iroi.h);
+    const ownSub = copyRgbRect({ width: roi.w, data, x0: roi.x, y0: roi.y }, iroi);
+    for (let y = 0; y < iroi.h; y += 2) {
+      for (let x = 0; x < iroi.w; x += 2) {
+        const i = y * iroi.w + x;
+        sel[i] = main.coverage[i] && soft[i] === 0 ? 1 : 0;
       }
     }
-    stats = { from: channelStats(warped.data, sel), to: channelStats(tgtCrop, sel) };
+    stats = { from: channelStats(main.data, sel), to: channelStats(ownSub, sel) };
   }
-  return { patch: { x: roi.x, y: roi.y, width: roi.w, height: roi.h, data: warped.data, alpha }, stats };
+  return { own, inner: { x: iroi.x, y: iroi.y, width: iroi.w, height: iroi.h, data: main.data, alpha: ia }, stats };
 }
 
 /**
- * Blends patch `b` into patch `a` with weight `w` over `a`'s region (colours and alphas):
- * result = a (1 - w) + b w where `b` covers the pixel, else `a`.
+ * Finishes a synthesized frame (in frame order): transfers the inner mouth's colour with the
+ * given statistics (null: none) and lays it over the moved face through its soft mask.
+ * @returns the frame's patch (the `own` patch, modified in place).
  */
-export function blendPatches(a: Patch, b: Patch, w: number): Patch {
-  const data = Uint8Array.from(a.data);
-  const alpha = Float32Array.from(a.alpha);
-  for (let y = 0; y < a.height; y++) {
-    const by = a.y + y - b.y;
-    if (by < 0 || by >= b.height) continue;
-    for (let x = 0; x < a.width; x++) {
-      const bx = a.x + x - b.x;
-      if (bx < 0 || bx >= b.width) continue;
-      const ia = y * a.width + x;
-      const ib = by * b.width + bx;
-      if (b.alpha[ib] <= 0) continue;
-      for (let c = 0; c < 3; c++) data[ia * 3 + c] = a.data[ia * 3 + c] * (1 - w) + b.data[ib * 3 + c] * w + 0.5;
-      alpha[ia] = a.alpha[ia] * (1 - w) + b.alpha[ib] * w;
+export function finishMouth(m: SynthesizedMouth, stats: ColourPair | null): Patch {
+  const { own, inner } = m;
+  if (!inner) return own;
+  if (stats) transferColour(inner.data, stats.from, stats.to);
+  for (let y = 0; y < inner.height; y++) {
+    const oy = inner.y + y - own.y;
+    for (let x = 0; x < inner.width; x++) {
+      const i = y * inner.width + x;
+      const a = inner.alpha[i];
+      if (a <= 0) continue;
+      const o = oy * own.width + (inner.x + x - own.x);
+      if (own.alpha[o] <= 0) continue;
+      for (let c = 0; c < 3; c++) own.data[o * 3 + c] = own.data[o * 3 + c] + (inner.data[i * 3 + c] - own.data[o * 3 + c]) * a + 0.5;
     }
   }
-  return { ...a, data, alpha };
+  return own;
 }

@@ -1,14 +1,14 @@
 import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
 import { throwIfAborted, UserError } from '../../util/errors';
 import { LruMemo } from '../../util/memo';
-import { transferColour, type ChannelStats } from '../../imaging/color';
+import type { ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
+import { visemeCost } from './viseme-cost';
+import { NO_VISEME } from '../../phonetics/visemes';
 import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
 import { buildWarpLayout, type WarpLayout } from './warp-geometry';
-import { blendPatches, cropReference, type ColourPair, type RefFrame, type WarpedMouth } from './mouth-warp';
+import { cropReference, finishMouth, type ColourPair, type MouthTask, type RefFrame, type SynthesizedMouth } from './mouth-warp';
 import { warpLocally, warpPool } from './warp-pool';
-
-export { blendPatches } from './mouth-warp';
 
 /**
  * Per-video-frame audio context features, row-major [frameCount, dim], speaker-normalized
@@ -37,14 +37,33 @@ export const REFERENCE_ENGINE_DESCRIPTION: EngineDescription = {
     { key: 'articulation', label: 'Articulation', min: 0, max: 10, step: 0.1, default: 1.5, help: 'How closely the mouth opening follows the loudness of the dub, mapped to the actor\'s own range of openings.' },
     { key: 'silence', label: 'Closed mouth in silence', min: 0, max: 5, step: 0.1, default: 2, help: 'How strongly silence in the dubbed audio selects closed-mouth reference frames.' },
     { key: 'energy', label: 'Energy emphasis', min: 0, max: 20, step: 0.5, default: 1, help: 'Extra weight of the loudness contour (syllable rhythm) in the audio match, relative to the spectral shape.' },
+    { key: 'viseme', label: 'Viseme match', min: 0, max: 5, step: 0.1, default: 1, help: 'Weight of the agreement between the phones of the dub and of the reference frames (from the script or a phone recognizer): lips close on p b m, touch the teeth on f v, stay shut in silence. 0 = audio features alone.' },
     { key: 'contextMs', label: 'Audio context (ms)', min: 80, max: 1200, step: 20, default: 360, help: 'Width of the audio window compared around each frame (coarticulation spans a few hundred ms).' },
     { key: 'cutBlend', label: 'Cut blend', min: 0, max: 0.9, step: 0.05, default: 0.5, help: 'At a jump between stretches of the reference, how much of the frame that would have come next is blended in (0 = hard cut).' },
-    { key: 'colourMatch', label: 'Colour match', min: 0, max: 1, step: 1, default: 1, integer: true, help: 'Match the reference mouth\'s colour to the target frame (mean/std per channel).' },
+    { key: 'colourMatch', label: 'Colour match', min: 0, max: 1, step: 1, default: 1, integer: true, help: 'Match the colour of the inner mouth brought from the reference (teeth, tongue) to the lips of the target frame (mean/std per channel).' },
+    { key: 'fadeFrames', label: 'Fade frames', min: 0, max: 25, step: 1, default: 4, integer: true, help: 'Frames over which the new mouth moves in at the start of a range and back to the original at its end, so a range end never snaps.' },
   ],
   needs: { weights: false, lipHabitReference: true, referenceAudio: true },
   notes: [],
   acceptsCroppedFrames: true,
+  faceMatte: true,
 };
+
+/**
+ * Per-frame amount of the new mouth over a range of `length` frames: 1 inside, rising over the
+ * first `fadeFrames` frames and falling over the last ones (smoothstep), so the mouth moves in
+ * and back to the original instead of snapping. Never 0 inside the range (the first frame is
+ * already a step in).
+ * @returns t (0-based frame in the range) -> amount in (0, 1].
+ */
+export function rangeFade(length: number, fadeFrames: number): (t: number) => number {
+  const ramp = (k: number) => {
+    if (fadeFrames <= 0 || k >= fadeFrames) return 1;
+    const u = (k + 1) / (fadeFrames + 1);
+    return u * u * (3 - 2 * u);
+  };
+  return (t) => Math.min(ramp(t), ramp(length - 1 - t));
+}
 
 /** How long the lips lead the sound they make (seconds); about one frame at 25 fps. */
 export const LIP_LEAD_SEC = 0.04;
@@ -72,7 +91,7 @@ export function articulationTarget(level: Float32Array, range: FrameRange, openi
 function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout): string {
   let sum = 0;
   for (let i = 0; i < mesh.length; i += 7) sum += mesh[i] * ((i % 13) + 1);
-  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.ringScale}`;
+  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.bandFrac}|${layout.marginFrac}`;
 }
 
 /**
@@ -179,6 +198,16 @@ export class ReferenceEngine implements Engine {
         unary[i] = p.lambdaA * (unary[i] / med) + p.articulation * art + (silent ? p.silence * (openings[r] / maxOpen) * 4 : 0);
       }
     }
+    // Viseme agreement (phones of the dub vs phones of the reference's original audio, and the
+    // reference frame's mouth opening): closures on p b m / f v, shut mouth in dub silence.
+    let visemeFrames = 0;
+    if (p.viseme > 0 && ctx.dubVisemes) {
+      const dubV = ctx.dubVisemes.subarray(range.start, range.end);
+      const refV = ctx.originalVisemes ? Uint8Array.from(refIdx, (f) => ctx.originalVisemes![f]) : null;
+      const add = visemeCost({ dub: dubV, ref: refV, openings, weight: p.viseme });
+      for (let i = 0; i < unary.length; i++) unary[i] += add[i];
+      visemeFrames = dubV.filter((v) => v !== NO_VISEME).length;
+    }
 
     // Mouth-shape distances [R, R], normalized by their median.
     const shapes = refIdx.map((f) => mouthShape(track.frames[f]!.mesh, canonical));
@@ -191,7 +220,7 @@ export class ReferenceEngine implements Engine {
     const path = viterbiSelect({ unary, T, R, shapeDistance: D, lambdaH: p.lambdaH, cutCost: 0.3, holdCost: 0.2 });
     let cuts = 0;
     for (let t = 1; t < T; t++) if (path[t] !== path[t - 1] + 1) cuts++;
-    ctx.log?.(`reference engine: ${T} frames from ${R} reference frames, ${cuts} cuts, ${silentFrames} silent frames`);
+    ctx.log?.(`reference engine: ${T} frames from ${R} reference frames, ${cuts} cuts, ${silentFrames} silent frames, ${visemeFrames} frames with visemes${ctx.originalVisemes ? '' : ' (reference frames unlabelled)'}`);
 
     // Decode the reference frames the path uses and keep crops around their lower face.
     const layout = buildWarpLayout(canonical);
@@ -227,15 +256,15 @@ export class ReferenceEngine implements Engine {
     const signal = ctx.signal;
 
     /** The reference frames one output frame uses: the chosen one and, at a cut, the next. */
-    const framesFor = (input: EngineFrameInput): { ref: RefFrame; next: RefFrame | null } | null => {
+    const framesFor = (input: EngineFrameInput): { ref: RefFrame; next: RefFrame | null; t: number } | null => {
       const t = input.frame.index - range.start;
       if (!input.sample || t < 0 || t >= T) return null;
       const ref = refs.get(refIdx[path[t]]);
       if (!ref) return null;
       // Cut: the mouth jumps to another stretch of the reference. Blend in the frame that would
-      // have come next (warped onto the same face), so the jump is spread over two frames.
+      // have come next (its geometry and inner mouth), so the jump is spread over two frames.
       const n = cutBlend > 0 ? natural(t) : -1;
-      return { ref, next: (n >= 0 ? refs.get(refIdx[n]) : undefined) ?? null };
+      return { ref, next: (n >= 0 ? refs.get(refIdx[n]) : undefined) ?? null, t };
     };
     /** Temporal smoothing of the colour statistics (EMA) so the transfer does not flicker. */
     const smooth = (stats: ColourPair): ColourPair => {
@@ -250,21 +279,12 @@ export class ReferenceEngine implements Engine {
       }
       return smoothed;
     };
-    /** In frame order: colour transfer with the smoothed statistics, then the cut blend. */
-    const finish = (w: { main: WarpedMouth | null; next: WarpedMouth | null }): Patch | null => {
-      if (!w.main) return null;
-      const patch = w.main.patch;
-      if (colourMatch && w.main.stats) {
-        const st = smooth(w.main.stats);
-        transferColour(patch.data, st.from, st.to);
-      }
-      if (!w.next) return patch;
-      if (colourMatch && w.next.stats) {
-        const st = smoothed ?? w.next.stats;
-        transferColour(w.next.patch.data, st.from, st.to);
-      }
-      return blendPatches(patch, w.next.patch, cutBlend);
+    /** In frame order: the inner mouth's colour transfer with the smoothed statistics. */
+    const finish = (m: SynthesizedMouth): Patch => {
+      const st = colourMatch && m.stats && m.stats.from.count > 16 ? smooth(m.stats) : colourMatch ? smoothed : null;
+      return finishMouth(m, st);
     };
+    const fade = rangeFade(T, Math.round(p.fadeFrames));
     const pool = warpPool();
     pool?.warm();
     let poolFailure = false;
@@ -277,19 +297,20 @@ export class ReferenceEngine implements Engine {
       pipelined: true,
       renderWindow(inputs) {
         throwIfAborted(signal);
-        const tasks = inputs.map((input) => {
+        const tasks = inputs.map((input): MouthTask | null => {
           const f = framesFor(input);
-          return f ? { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, layout, colourMatch } : null;
+          if (!f) return null;
+          return { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, cutBlend, amount: fade(f.t), layout, colourMatch };
         });
         // Windows may overlap (pipelined): each one's warps start at once, its finish (colour
         // transfer with the smoothed statistics, cut blend) waits for the previous window's.
         const before = previous;
         const done = (async () => {
           // The window's warps run in parallel on the pool's workers (or here when it is off).
-          let warped: Array<{ main: WarpedMouth | null; next: WarpedMouth | null } | null>;
+          let warped: Array<SynthesizedMouth | null>;
           if (pool && !poolFailure) {
             try {
-              warped = await Promise.all(tasks.map((t) => (t ? pool.warp(t) : null)));
+              warped = await Promise.all(tasks.map(async (t) => (t ? (await pool.warp(t)).result : null)));
             } catch (err) {
               poolFailure = true;
               ctx.log?.(`reference engine: warp workers failed (${(err as Error).message.split('\n')[0]}); warping on one thread`);

@@ -5,34 +5,80 @@ import type { Polygon } from '../../masks/types';
 
 /** Outline points on the nose / cheek line: they follow the target face, not the reference. */
 const UPPER_BOUNDARY = new Set([425, 327, 2, 98, 205]);
+/** Lip points: they follow the reference fully (the speech-driven part of the face). */
+const LIP_POINTS = new Set([...OUTER_LIPS, ...INNER_LIPS]);
+/**
+ * How far the chin follows the reference's jaw (the lips follow fully). Jaw motion changes the
+ * neck and background under the chin (they stretch or compress to fill what the chin reveals or
+ * covers); following it fully doubled the change outside the face on the shared clips; a fifth
+ * of it keeps that change near the re-encode noise floor while the chin still moves with the
+ * mouth (measured on talk-b: change outside the face 1.9x the floor at 1, 1.36x at 0.3, 1.24x at 0.2).
+ */
+export const JAW_FOLLOW = 0.2;
+/** Jaw part of the outline (left jaw angle through the chin to the right jaw angle), in order. */
+const JAW = DETAILED_MASK_OUTLINE.filter((i) => !UPPER_BOUNDARY.has(i));
 
 /**
- * The point set and triangulation used to warp a reference mouth onto a target face.
- * Points are mesh indices (lower face: outline, lips and every mesh point inside the outline)
- * followed by a ring of virtual points: the outline scaled by `ringScale` about its centroid, so
- * the warp also covers the chin's surroundings (jaw motion changes the chin line).
+ * The point set and triangulation used to move the target's lower face to a new mouth and jaw
+ * geometry. Points are mesh indices (lower face: outline, lips and every mesh point inside the
+ * outline) followed by two rings of virtual points around the outline, one point per outline
+ * point in each: the jaw-edge band (`bandFrac` of the outline's size beyond it; it moves with
+ * its outline point, so the visible jaw line, which the mesh outline only approximates, moves
+ * rigidly and stays sharp) and the face matte's edge (`marginFrac` beyond that band, where the
+ * warp is the identity; see `matteRing`). Between the two rings the neck and background
+ * stretch or compress smoothly.
  */
 export interface WarpLayout {
   /** Mesh indices of the first `meshIndices.length` warp points. */
   meshIndices: number[];
-  /** Number of ring points (one per outline point, appended after the mesh points). */
+  /** Number of ring points (two per outline point: the band ring, then the matte ring). */
   ringCount: number;
-  ringScale: number;
+  /** Jaw-edge band width, fraction of the outline's size. */
+  bandFrac: number;
+  /** Matte margin beyond the band, fraction of the outline's size. */
+  marginFrac: number;
   /** Uint32Array(k * 3) triangles over all warp points. */
   triangles: Uint32Array;
-  /** Per warp point: 1 = follows the reference (speech-driven), 0 = follows the target. */
+  /**
+   * Per warp point, in [0, 1]: how far the point follows the reference's geometry (1, lips and
+   * chin) rather than staying on the target (0: nose / cheek line, jaw angles, the ring). Interior
+   * points get the inverse-distance-weighted mean of the lip and outline weights, so the
+   * displacement falls off smoothly from the mouth towards the cheeks and the jaw angles (the
+   * jaw turns about the temporomandibular joint: the chin moves, the jaw angle barely does).
+   */
   followReference: Float32Array;
   /** Positions (in `meshIndices`) of the outline points, in outline order. */
   outlineSlots: number[];
   /** Positions of the inner-lip points, in order. */
   innerLipSlots: number[];
+  /** Positions of the outer-lip points, in order. */
+  outerLipSlots: number[];
+  /** Positions of the nose / cheek-line points (anchors of the mouth's vertical placement). */
+  anchorSlots: number[];
+  /**
+   * Positions of the points that do not move with speech (nose / cheek line and the upper jaw
+   * angles 132, 361): the reference's lower face is fitted onto the target's on them.
+   */
+  poseSlots: number[];
+}
+
+/**
+ * Follow weight of the jaw outline's k-th point (0 at the jaw angles, 1 at the chin): a smooth
+ * bump over the jaw's arc.
+ */
+export function jawWeight(k: number, count: number): number {
+  const u = count > 1 ? k / (count - 1) : 0.5; // 0 .. 1 along the jaw
+  const d = Math.abs(2 * u - 1); // 1 at the angles, 0 at the chin
+  return 1 - d * d;
 }
 
 /**
  * Builds the layout from a representative mesh (Float32Array(468*3), pixels): chooses interior
- * points and triangulates (Delaunay, delaunator) once, so every frame uses the same triangles.
+ * points and triangulates (Delaunay, delaunator) once, so every frame uses the same triangles
+ * (the rings are placed for the triangulation as `matteRing` places them for an unmoved face).
+ * @param bandFrac, marginFrac ring offsets, fractions of the outline's size (see `WarpLayout`).
  */
-export function buildWarpLayout(mesh: Float32Array, ringScale = 1.22): WarpLayout {
+export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac = 0.04): WarpLayout {
   const outline: Polygon = DETAILED_MASK_OUTLINE.map((i) => [mesh[i * 3], mesh[i * 3 + 1]]);
   const xs = outline.map((p) => p[0]);
   const ys = outline.map((p) => p[1]);
@@ -50,29 +96,92 @@ export function buildWarpLayout(mesh: Float32Array, ringScale = 1.22): WarpLayou
   }
   const meshIndices = [...chosen];
   const slot = new Map(meshIndices.map((m, k) => [m, k]));
-  const ringCount = DETAILED_MASK_OUTLINE.length;
-  const pts = warpPoints({ meshIndices, ringCount, ringScale, outlineSlots: DETAILED_MASK_OUTLINE.map((i) => slot.get(i)!) }, mesh);
+  const ringCount = 2 * DETAILED_MASK_OUTLINE.length;
+  const outlineSlots = DETAILED_MASK_OUTLINE.map((i) => slot.get(i)!);
+  const pts = warpPoints({ meshIndices, ringCount, bandFrac, marginFrac, outlineSlots }, mesh);
   const tri = new Delaunator(pts).triangles;
-  const followReference = new Float32Array(meshIndices.length + ringCount);
-  meshIndices.forEach((m, k) => (followReference[k] = UPPER_BOUNDARY.has(m) ? 0 : 1));
-  DETAILED_MASK_OUTLINE.forEach((m, k) => (followReference[meshIndices.length + k] = UPPER_BOUNDARY.has(m) ? 0 : 1));
+  const followReference = followWeights(meshIndices, mesh, ringCount);
   return {
     meshIndices,
     ringCount,
-    ringScale,
+    bandFrac,
+    marginFrac,
     triangles: Uint32Array.from(tri),
     followReference,
-    outlineSlots: DETAILED_MASK_OUTLINE.map((i) => slot.get(i)!),
+    outlineSlots,
     innerLipSlots: INNER_LIPS.map((i) => slot.get(i)!),
+    outerLipSlots: OUTER_LIPS.map((i) => slot.get(i)!),
+    anchorSlots: [...UPPER_BOUNDARY].map((i) => slot.get(i)!),
+    poseSlots: [...UPPER_BOUNDARY, 132, 361].map((i) => slot.get(i)!),
   };
 }
 
 /**
- * Warp point positions for a mesh: the layout's mesh points then the ring.
+ * Follow weights (see `WarpLayout.followReference`): lips 1, jaw outline `jawWeight` x `JAW_FOLLOW`, nose /
+ * cheek line 0, ring 0, other points the inverse-square-distance mean of those drivers.
+ * @returns Float32Array(meshIndices.length + ringCount).
+ */
+export function followWeights(meshIndices: number[], mesh: Float32Array, ringCount: number): Float32Array {
+  const w = new Float32Array(meshIndices.length + ringCount);
+  const drivers: Array<[number, number]> = []; // [mesh index, weight]
+  for (const i of LIP_POINTS) drivers.push([i, 1]);
+  JAW.forEach((i, k) => drivers.push([i, jawWeight(k, JAW.length) * JAW_FOLLOW]));
+  for (const i of UPPER_BOUNDARY) drivers.push([i, 0]);
+  const fixed = new Map(drivers);
+  meshIndices.forEach((m, k) => {
+    const f = fixed.get(m);
+    if (f !== undefined) {
+      w[k] = f;
+      return;
+    }
+    let num = 0;
+    let den = 0;
+    for (const [d, dw] of drivers) {
+      const dx = mesh[m * 3] - mesh[d * 3];
+      const dy = mesh[m * 3 + 1] - mesh[d * 3 + 1];
+      const inv = 1 / (dx * dx + dy * dy + 1e-6);
+      num += dw * inv;
+      den += inv;
+    }
+    w[k] = num / den;
+  });
+  return w;
+}
+
+/** Outline centroid and, per outline point, its unit direction from it and its distance, pixels. */
+export function outlineRays(outlineSlots: number[], points: ArrayLike<number>): { cx: number; cy: number; ux: Float64Array; uy: Float64Array; len: Float64Array; size: number } {
+  let cx = 0;
+  let cy = 0;
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const s of outlineSlots) {
+    const x = points[2 * s], y = points[2 * s + 1];
+    cx += x;
+    cy += y;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  cx /= outlineSlots.length;
+  cy /= outlineSlots.length;
+  const k = outlineSlots.length;
+  const ux = new Float64Array(k), uy = new Float64Array(k), len = new Float64Array(k);
+  outlineSlots.forEach((s, i) => {
+    const dx = points[2 * s] - cx, dy = points[2 * s + 1] - cy;
+    const l = Math.hypot(dx, dy) || 1;
+    ux[i] = dx / l;
+    uy[i] = dy / l;
+    len[i] = l;
+  });
+  return { cx, cy, ux, uy, len, size: Math.max(x1 - x0, y1 - y0) };
+}
+
+/**
+ * Warp point positions for a mesh of an unmoved face: the layout's mesh points, then the band
+ * ring (`bandFrac` of the outline's size beyond each outline point along its ray from the
+ * outline's centroid), then the matte ring (`marginFrac` further).
  * @returns Float64Array((meshIndices.length + ringCount) * 2), pixels.
  */
 export function warpPoints(
-  layout: Pick<WarpLayout, 'meshIndices' | 'ringCount' | 'ringScale' | 'outlineSlots'>,
+  layout: Pick<WarpLayout, 'meshIndices' | 'ringCount' | 'bandFrac' | 'marginFrac' | 'outlineSlots'>,
   mesh: Float32Array,
 ): Float64Array {
   const n = layout.meshIndices.length;
@@ -81,18 +190,17 @@ export function warpPoints(
     out[2 * k] = mesh[m * 3];
     out[2 * k + 1] = mesh[m * 3 + 1];
   });
-  let cx = 0;
-  let cy = 0;
-  for (const s of layout.outlineSlots) {
-    cx += out[2 * s];
-    cy += out[2 * s + 1];
+  const r = outlineRays(layout.outlineSlots, out);
+  const band = layout.bandFrac * r.size;
+  const margin = layout.marginFrac * r.size;
+  const K = layout.outlineSlots.length;
+  for (let k = 0; k < K; k++) {
+    const a = 2 * (n + k), b = 2 * (n + K + k);
+    out[a] = r.cx + r.ux[k] * (r.len[k] + band);
+    out[a + 1] = r.cy + r.uy[k] * (r.len[k] + band);
+    out[b] = r.cx + r.ux[k] * (r.len[k] + band + margin);
+    out[b + 1] = r.cy + r.uy[k] * (r.len[k] + band + margin);
   }
-  cx /= layout.outlineSlots.length;
-  cy /= layout.outlineSlots.length;
-  layout.outlineSlots.forEach((s, k) => {
-    out[2 * (n + k)] = cx + (out[2 * s] - cx) * layout.ringScale;
-    out[2 * (n + k) + 1] = cy + (out[2 * s + 1] - cy) * layout.ringScale;
-  });
   return out;
 }
 
@@ -101,8 +209,9 @@ export function slotsPolygon(points: ArrayLike<number>, slots: number[]): Polygo
   return slots.map((s) => [points[2 * s], points[2 * s + 1]]);
 }
 
-/** Polygon of the ring (the outer edge of the warped region). */
+/** Polygon of the matte ring (the outer edge of the warped region, where the warp is the identity). */
 export function ringPolygon(layout: WarpLayout, points: ArrayLike<number>): Polygon {
   const n = layout.meshIndices.length;
-  return Array.from({ length: layout.ringCount }, (_, k) => [points[2 * (n + k)], points[2 * (n + k) + 1]]);
+  const K = layout.ringCount / 2;
+  return Array.from({ length: K }, (_, k) => [points[2 * (n + K + k)], points[2 * (n + K + k) + 1]]);
 }

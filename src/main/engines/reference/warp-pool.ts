@@ -1,5 +1,5 @@
 /**
- * A pool of worker threads for the reference engine's per-frame warps, so a window's frames are
+ * A pool of worker threads for the reference engine's per-frame synthesis (`synthesizeMouth`), so a window's frames are
  * synthesized on every core while the main thread feeds ffmpeg. One pool per process, started on
  * first use and kept (the editor's inference host re-renders segments as sliders move); idle
  * workers do not keep the process alive.
@@ -10,25 +10,17 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../util/ts-worker';
-import { warpMouth, type FramePixels, type RefFrame, type WarpedMouth } from './mouth-warp';
-import type { WarpLayout } from './warp-geometry';
+import { synthesizeMouth, type MouthTask, type RefFrame, type SynthesizedMouth } from './mouth-warp';
 
-/** One frame's warp: the chosen reference frame and, at a cut, the one that would have followed. */
-export interface WarpTask {
+/** One frame's synthesis (`MouthTask`) with its request id. */
+export interface WarpTask extends MouthTask {
   id: number;
-  frame: FramePixels;
-  targetMesh: Float32Array;
-  ref: RefFrame;
-  next: RefFrame | null;
-  layout: WarpLayout;
-  colourMatch: boolean;
 }
 
-/** A worker's answer: both warps (null where the warp left the frame), or an error. */
+/** A worker's answer: the synthesized frame (null where the matte left the frame), or an error. */
 export interface WarpReply {
   id: number;
-  main: WarpedMouth | null;
-  next: WarpedMouth | null;
+  result: SynthesizedMouth | null;
   error?: string;
 }
 
@@ -40,11 +32,9 @@ export function warpWorkerCount(): number {
   return cores < 2 ? 0 : Math.min(3, cores);
 }
 
-/** Warps on the calling thread (the same computation a worker does). */
-export function warpLocally(t: Omit<WarpTask, 'id'>): { main: WarpedMouth | null; next: WarpedMouth | null } {
-  const main = warpMouth(t.frame, t.targetMesh, t.ref, t.layout, t.colourMatch);
-  const next = main && t.next ? warpMouth(t.frame, t.targetMesh, t.next, t.layout, t.colourMatch) : null;
-  return { main, next };
+/** Synthesizes on the calling thread (the same computation a worker does). */
+export function warpLocally(t: MouthTask): SynthesizedMouth | null {
+  return synthesizeMouth(t);
 }
 
 interface Slot {
@@ -71,14 +61,14 @@ export class WarpPool {
    * compositing into its frame); reference crops travel as shared memory.
    * @throws Error when a worker fails or exits (the pool is then unusable: `broken` is set).
    */
-  warp(t: Omit<WarpTask, 'id'>): Promise<WarpReply> {
+  warp(t: MouthTask): Promise<WarpReply> {
     if (this.failed) return Promise.reject(this.failed);
     this.warm();
     const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = this.nextId++;
     const data = t.frame.data.slice();
-    // Alphas stay per thread (a worker builds its own once); only the shared crop travels.
-    const bare = (r: RefFrame): RefFrame => ({ key: r.key, mesh: r.mesh, crop: r.crop, ring: r.ring, feather: r.feather });
+    // Only the key, the mesh and the shared crop travel.
+    const bare = (r: RefFrame): RefFrame => ({ key: r.key, mesh: r.mesh, crop: r.crop });
     const task: WarpTask = { ...t, id, frame: { ...t.frame, data }, ref: bare(t.ref), next: t.next ? bare(t.next) : null };
     return new Promise<WarpReply>((resolve, reject) => {
       this.pending.set(id, { slot, resolve, reject });

@@ -1,35 +1,27 @@
 /**
- * Warp worker thread of the reference engine (`warp-pool.ts`): warps reference mouths onto
- * target faces (`warpMouth`), the per-frame work that dominates the engine. Reference crops
- * arrive backed by SharedArrayBuffers (no copy); their feathered alphas are kept per worker.
+ * Warp worker thread of the reference engine (`warp-pool.ts`): synthesizes output frames
+ * (`synthesizeMouth`: the target's lower face moved to the new geometry, the reference's inner
+ * mouth), the per-frame work that dominates the engine. Reference crops arrive backed by
+ * SharedArrayBuffers (no copy).
  */
 import { parentPort } from 'node:worker_threads';
-import { LruMemo } from '../../util/memo';
-import { warpMouth, type RefFrame, type WarpedMouth } from './mouth-warp';
+import { synthesizeMouth, type SynthesizedMouth } from './mouth-warp';
 import type { WarpTask, WarpReply } from './warp-pool';
 
-const refs = new LruMemo<RefFrame>(96 * 1024 * 1024);
-
-/** The worker's copy of a reference frame (keeps its alpha between tasks). */
-function local(ref: RefFrame): RefFrame {
-  const hit = refs.get(ref.key);
-  if (hit) return hit;
-  refs.set(ref.key, ref, ref.crop.width * ref.crop.height + 1024);
-  return ref;
-}
-
-function buffers(w: WarpedMouth | null): ArrayBuffer[] {
-  return w ? [w.patch.data.buffer as ArrayBuffer, w.patch.alpha.buffer as ArrayBuffer] : [];
+function buffers(m: SynthesizedMouth | null): ArrayBuffer[] {
+  if (!m) return [];
+  const out = [m.own.data.buffer as ArrayBuffer, m.own.alpha.buffer as ArrayBuffer];
+  if (m.inner) out.push(m.inner.data.buffer as ArrayBuffer, m.inner.alpha.buffer as ArrayBuffer);
+  return out;
 }
 
 parentPort!.on('message', (task: WarpTask) => {
   try {
-    const main = warpMouth(task.frame, task.targetMesh, local(task.ref), task.layout, task.colourMatch);
-    const next = main && task.next ? warpMouth(task.frame, task.targetMesh, local(task.next), task.layout, task.colourMatch) : null;
-    const reply: WarpReply = { id: task.id, main, next };
-    parentPort!.postMessage(reply, [...buffers(main), ...buffers(next)]);
+    const result = synthesizeMouth(task);
+    const reply: WarpReply = { id: task.id, result };
+    parentPort!.postMessage(reply, buffers(result));
   } catch (err) {
-    const reply: WarpReply = { id: task.id, main: null, next: null, error: (err as Error).stack ?? String(err) };
+    const reply: WarpReply = { id: task.id, result: null, error: (err as Error).stack ?? String(err) };
     parentPort!.postMessage(reply);
   }
 });

@@ -192,6 +192,30 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     return { image };
   }
 
+  async function dubMix(args: HostArgs<'dubMix'>, ctx: CallContext) {
+    const v = await pipeline.probeVideo(args.video, ctx.signal);
+    const tracks = args.tracks.filter((t) => !t.muted);
+    const trackKeys = await Promise.all(tracks.map(async (t) => `${await sourceKey(t.path, '')}@${t.offset.toFixed(4)}`));
+    const key = await sourceKey(args.video, `dubmix1|${trackKeys.join(',')}`);
+    const duration = (v.frameCount / v.fps).toFixed(6);
+    const inputs = tracks.flatMap((t) => ['-i', t.path]);
+    // Each track placed at its offset (delayed, or its head cut when it starts before the clip),
+    // mixed without normalisation (as the export mixes), padded with silence to the clip's end.
+    const chains = tracks.map((t, i) => {
+      const place = t.offset >= 0 ? `adelay=${Math.round(t.offset * 1000)}:all=1` : `atrim=start=${(-t.offset).toFixed(6)},asetpts=PTS-STARTPTS`;
+      return `[${i + 1}:a:0]aresample=48000,${place}[a${i}]`;
+    });
+    const mix = tracks.length ? `${chains.join(';')};${tracks.map((_, i) => `[a${i}]`).join('')}amix=inputs=${tracks.length}:normalize=0:duration=longest,apad,atrim=end=${duration}[mix]` : `anullsrc=r=48000:cl=stereo,atrim=end=${duration}[mix]`;
+    const file = await cached(path.join(cacheDir, 'dubmix', `${key}.mp4`), (tmp) =>
+      runFfmpeg(
+        ff().ffmpeg,
+        ['-y', '-i', args.video, ...inputs, '-filter_complex', mix, '-map', '0:v:0', '-map', '[mix]', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '160k', '-movflags', '+faststart', '-f', 'mp4', tmp],
+        { signal: ctx.signal, failCode: 'E_UNREADABLE', failMessage: 'Preparing the dubbed preview sound failed', failHint: 'Check that the dub tracks are readable audio files.' },
+      ),
+    );
+    return { path: file };
+  }
+
   async function render(args: HostArgs<'render'>, ctx: CallContext) {
     await fsp.mkdir(path.dirname(args.out), { recursive: true });
     const tmp = tempPathNextTo(args.out);
@@ -372,12 +396,14 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     speech,
     thumbnails,
     frameImage,
+    dubMix,
     engines: () => pipeline.listEngines(),
     describeEngine: (args) => pipeline.describeEngine(args.engine, args.pack),
     render,
     export: exportVideo,
     analyze,
     suggestReference,
+    qualityCheck: async (args, ctx) => (await import('./quality-check')).runQualityCheck(args, ctx),
     crash: async () => {
       process.exit(70);
     },

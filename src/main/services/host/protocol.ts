@@ -4,6 +4,8 @@ import type { EngineDescription } from '../../engines/types';
 import type { MediaInfo } from '../../../shared/api/contract';
 import type { ExportCodec } from '../../../shared/project/schema';
 import type { ExportPlanInput } from '../export-plan';
+import type { QualityReportWire } from '../../../shared/api/quality';
+import type { QualityCheckArgs } from './quality-check';
 
 /**
  * Messages between the main process (or the bridge) and the inference host. The host runs in an
@@ -85,6 +87,8 @@ export interface HostMethods {
   speech: [{ path: string; offset: number }, { ranges: Array<{ start: number; end: number }> }];
   thumbnails: [{ path: string; count: number; height: number }, { sprite: string; count: number; tileWidth: number; tileHeight: number; times: number[] }];
   frameImage: [{ path: string; frame: number; height: number }, { image: string }];
+  /** The clip's video stream with the dub tracks mixed in as its audio (the dubbed preview's one clock). */
+  dubMix: [{ video: string; tracks: Array<{ path: string; offset: number; muted: boolean }> }, { path: string }];
   engines: [Record<string, never>, { engines: EngineDescription[]; defaultEngine: string }];
   describeEngine: [{ engine: string; pack: string }, EngineDescription];
   /** `preview`: stream throttled preview frames of the (single) segment while it renders. */
@@ -94,6 +98,8 @@ export interface HostMethods {
   analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];
   suggestReference: [ReferenceSuggestionArgs, { candidates: ReferenceCandidate[]; warnings: string[] }];
   suggestHands: [HandSuggestionArgs, HandSuggestionResult];
+  /** A segment's take against the clip: flagged frames and the face-limits verdict (`quality-check.ts`). */
+  qualityCheck: [QualityCheckArgs, QualityReportWire];
   /** Test hook: the host exits abruptly. */
   crash: [Record<string, never>, never];
 }

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { Splitter, useStoredSize } from './Splitter';
 import {
   createSegmentFromInOut,
   deleteSelected,
@@ -15,6 +16,7 @@ import {
 import { playback } from '../state/playback';
 import { getProject, useEditor } from '../state/store';
 import { actionFor, type ShortcutAction } from '../lib/shortcuts';
+import { laneGroup } from '../lib/lane-group';
 import { Dialogs, Toasts } from './Dialogs';
 import { Inspector } from './Inspector';
 import { Preview } from './Preview';
@@ -38,6 +40,20 @@ function run(action: ShortcutAction): void {
       return useEditor.setState({ inPoint: playback.frame(), outPoint: s.outPoint !== null && s.outPoint < playback.frame() ? null : s.outPoint });
     case 'markOut':
       return useEditor.setState({ outPoint: playback.frame(), inPoint: s.inPoint !== null && s.inPoint > playback.frame() ? null : s.inPoint });
+    case 'goIn':
+      if (s.inPoint !== null) playback.seekFrame(s.inPoint);
+      return;
+    case 'goOut':
+      if (s.outPoint !== null) playback.seekFrame(s.outPoint);
+      return;
+    case 'clearInOut':
+      return useEditor.setState({ inPoint: null, outPoint: null });
+    case 'zoomIn':
+      return laneGroup.zoomBy(2);
+    case 'zoomOut':
+      return laneGroup.zoomBy(0.5);
+    case 'zoomFit':
+      return laneGroup.zoomBy(0);
     case 'segmentFromInOut':
       return createSegmentFromInOut();
     case 'protectFromInOut':
@@ -114,13 +130,26 @@ export function App() {
       window.removeEventListener('beforeunload', beforeUnload);
     };
   }, []);
+  const [winW, setWinW] = useState(() => window.innerWidth);
+  const [winH, setWinH] = useState(() => window.innerHeight);
+  useEffect(() => {
+    const onResize = () => (setWinW(window.innerWidth), setWinH(window.innerHeight));
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  const inspectorMax = Math.max(300, Math.min(760, winW - 480));
+  const lanesMax = Math.max(140, winH - 360);
+  const [inspectorW, setInspectorW] = useStoredSize('layout.inspectorWidth', 380, 280, inspectorMax);
+  const [lanesH, setLanesH] = useStoredSize('layout.lanesHeight', 260, 120, lanesMax);
   return (
-    <div className="app">
+    <div className="app" style={{ '--inspector-w': `${inspectorW}px`, '--lanes-h': `${lanesH}px` } as React.CSSProperties}>
       <Toolbar />
       <main className="workspace">
         <Preview />
+        <Splitter axis="x" value={inspectorW} min={280} max={inspectorMax} reset={380} onChange={setInspectorW} testId="splitter-inspector" />
         <Inspector />
       </main>
+      <Splitter axis="y" value={lanesH} min={120} max={lanesMax} reset={260} onChange={setLanesH} testId="splitter-timeline" />
       <Timeline />
       <StatusBar />
       <Dialogs />

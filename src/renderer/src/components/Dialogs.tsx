@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '../../../shared/api/contract';
 import type { ExportCodec } from '../../../shared/project/schema';
-import { cancelJob, exportVideo, pickFile, relink } from '../state/actions';
+import { cancelBatch, cancelJob, exportVideo, newProject, pickFile, relink, renderBatch, saveProject } from '../state/actions';
+import { exportContributions, type ExportContribution, type SegmentContribution } from '../../../shared/project/names';
+import { formatTimecode } from '../../../shared/time';
 import { showError, useEditor, useProject, type Dialog, type FileDialog } from '../state/store';
 import { SHORTCUTS } from '../lib/shortcuts';
 import { basename, dirname, joinPath } from '../lib/paths';
@@ -124,6 +126,56 @@ const CODECS: Array<{ id: ExportCodec; label: string; ext: string }> = [
   { id: 'prores', label: 'ProRes 422 HQ, 10-bit (delivery)', ext: '.mov' },
 ];
 
+const CONTRIBUTION_TEXT: Record<ExportContribution, string> = { current: 'current take', stale: 'out-of-date take', none: 'never rendered' };
+const UNDUBBED_TEXT: Record<'stale' | 'none' | 'missing', string> = { stale: 'out-of-date take', none: 'never rendered', missing: 'take file missing from the cache' };
+
+/** Per segment, what the export uses: its current take, nothing (out-of-date take), nothing (never rendered). */
+function ExportPreflight({ contributions, rendering }: { contributions: SegmentContribution[]; rendering: Set<string> }) {
+  const fps = useProject().video?.fps ?? 25;
+  if (contributions.length === 0) return <p className="muted">No segments: the export is the original picture with the chosen audio.</p>;
+  return (
+    <table className="preflight" data-testid="export-preflight">
+      <tbody>
+        {contributions.map((c) => (
+          <tr key={c.segmentId} data-testid="export-segment" data-contribution={rendering.has(c.segmentId) ? 'rendering' : c.contribution} className={c.contribution}>
+            <td className="ellipsis">{c.name}</td>
+            <td className="tc">
+              {formatTimecode(c.startFrame, fps)}–{formatTimecode(c.endFrame - 1, fps)}
+            </td>
+            <td>{rendering.has(c.segmentId) ? 'rendering…' : c.contribution === 'current' ? 'dubbed (current take)' : `original frames (${CONTRIBUTION_TEXT[c.contribution]})`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One progress bar and one cancel for a batch of renders. */
+export function BatchProgress() {
+  const batch = useEditor((s) => s.batch);
+  const jobs = useEditor((s) => s.jobs);
+  if (!batch) return null;
+  const fractions = batch.jobIds.map((id) => {
+    const j = jobs[id];
+    if (!j) return 0;
+    return j.state === 'done' || j.state === 'failed' || j.state === 'cancelled' ? 1 : (j.progress?.fraction ?? 0);
+  });
+  const total = Math.max(batch.total, 1);
+  const fraction = fractions.reduce((a, b) => a + b, 0) / total;
+  const finished = batch.jobIds.filter((id) => jobs[id] && ['done', 'failed', 'cancelled'].includes(jobs[id].state)).length;
+  return (
+    <span className="progress batch" data-testid="batch-progress">
+      <progress max={1} value={fraction} />
+      <span>
+        {batch.label}: {finished}/{batch.total} · {Math.round(fraction * 100)}%
+      </span>
+      <button onClick={() => void cancelBatch()} data-testid="batch-cancel">
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 function ExportDialog() {
   const project = useProject();
   const jobs = useEditor((s) => s.jobs);
@@ -139,7 +191,12 @@ function ExportDialog() {
     .filter((j) => j.kind === 'export')
     .pop();
   const running = job && (job.state === 'queued' || job.state === 'running');
-  const ready = project.segments.filter((s) => s.takes.some((t) => t.id === s.activeTakeId)).length;
+  const pending = useEditor((s) => s.pendingRenders);
+  const batch = useEditor((s) => s.batch);
+  const rendering = new Set(Object.values(pending).map((p) => p.segmentId));
+  const contributions = exportContributions(project);
+  const missing = contributions.filter((c) => c.contribution !== 'current');
+  const missingIdle = missing.filter((c) => !rendering.has(c.segmentId));
   const sources = [...(project.video?.hasAudio ? [{ id: 'original', name: 'Original dialogue (clip audio)' }] : []), ...project.tracks.map((t) => ({ id: t.id, name: t.name }))];
   return (
     <Modal title="Export video" onClose={() => useEditor.setState({ dialog: null })} testId="export-dialog">
@@ -159,7 +216,19 @@ function ExportDialog() {
           </label>
         ))}
       </fieldset>
-      <p className="muted">Frames inside ready segments come from their active takes ({ready} segment(s) with a take); every other frame is the original’s.</p>
+      <ExportPreflight contributions={contributions} rendering={rendering} />
+      {missing.length > 0 && (
+        <div className="warn-box" data-testid="export-warning">
+          {missing.length} of {contributions.length} segment{contributions.length === 1 ? '' : 's'} would go out undubbed (original frames):{' '}
+          {missing.map((c) => `${c.name} (${rendering.has(c.segmentId) ? 'rendering' : CONTRIBUTION_TEXT[c.contribution]})`).join(', ')}.
+          <div className="row">
+            <button className="primary" disabled={missingIdle.length === 0 || !!batch} onClick={() => void renderBatch(missingIdle.map((c) => c.segmentId), `Render ${missingIdle.length} missing`)} data-testid="export-render-missing">
+              {missingIdle.length === 0 ? 'Rendering the missing segments…' : `Render the ${missingIdle.length} missing first`}
+            </button>
+            <BatchProgress />
+          </div>
+        </div>
+      )}
       <div className="row">
         <input type="text" className="grow" value={out} onChange={(e) => setOut(e.target.value)} data-testid="export-path" aria-label="Output file" />
         <button
@@ -182,6 +251,11 @@ function ExportDialog() {
               <b>{job.error.message}</b> <div>{job.error.hint}</div>
             </div>
           )}
+        </div>
+      )}
+      {lastExport && !running && lastExport.undubbed.length > 0 && (
+        <div className="warn-box" data-testid="export-undubbed">
+          Went out undubbed (original frames): {lastExport.undubbed.map((u) => `${u.name} (${UNDUBBED_TEXT[u.reason]})`).join(', ')}.
         </div>
       )}
       {lastExport && !running && (
@@ -291,8 +365,40 @@ export function Dialogs() {
   );
 }
 
+/** New with unsaved edits: save them, throw them away, or stay. */
+function ConfirmNewDialog() {
+  const close = () => useEditor.setState({ dialog: null });
+  const name = useEditor((s) => (s.projectPath ? basename(s.projectPath) : s.history.present.name || 'Untitled'));
+  return (
+    <Modal title="Unsaved changes" onClose={close} testId="confirm-new">
+      <p>
+        <b className="ellipsis">{name}</b> has changes that are not saved. Start a new project anyway?
+      </p>
+      <footer>
+        <button onClick={close} data-testid="discard-cancel">
+          Cancel
+        </button>
+        <button
+          onClick={async () => {
+            close();
+            if (await saveProject()) await newProject();
+          }}
+          data-testid="discard-save"
+        >
+          Save, then new
+        </button>
+        <button className="danger" onClick={() => (close(), void newProject())} data-testid="discard-confirm">
+          Discard changes
+        </button>
+      </footer>
+    </Modal>
+  );
+}
+
 function MainDialog({ dialog }: { dialog: Dialog }) {
   switch (dialog.kind) {
+    case 'confirm-new':
+      return <ConfirmNewDialog />;
     case 'export':
       return <ExportDialog />;
     case 'help':
@@ -307,7 +413,7 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`} data-testid={`toast-${t.kind}`} data-code={t.code ?? ''}>
+        <div key={t.id} className={`toast ${t.kind}`} data-testid={`toast-${t.kind}`} data-code={t.code ?? ''} role={t.kind === 'error' ? 'alert' : 'status'}>
           <div className="toast-msg">{t.message}</div>
           {t.hint && <div className="toast-hint">{t.hint}</div>}
           <button className="link" onClick={() => useEditor.setState((s) => ({ toasts: s.toasts.filter((x) => x.id !== t.id) }))} aria-label="Dismiss">

@@ -9,6 +9,8 @@ import { acceptHandSuggestion, analyzeFaces, cancelJob, suggestHands, deleteSele
 import { playback } from '../state/playback';
 import { useEditor, useProject, type Tool } from '../state/store';
 import { STATUS_COLORS, useSegmentStatuses } from './Timeline';
+import { segmentName, takeChanges, takeName } from '../../../shared/project/names';
+import { QualityCheck } from './QualityCheck';
 
 function Section({ title, children, testId }: { title: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -102,6 +104,7 @@ function TakesPanel({ seg }: { seg: Segment }) {
   const project = useProject();
   const compareTakeId = useEditor((s) => s.compareTakeId);
   const key = segmentSpecKey(project, seg);
+  const fps = project.video?.fps ?? 25;
   if (seg.takes.length === 0) return null;
   return (
     <Section title={`Takes (${seg.takes.length})`} testId="takes">
@@ -109,9 +112,10 @@ function TakesPanel({ seg }: { seg: Segment }) {
         {[...seg.takes].reverse().map((t) => (
           <li key={t.id} className={t.id === seg.activeTakeId ? 'active' : ''} data-testid="take">
             <div>
-              <b>{t.id}</b> {t.id === seg.activeTakeId && <span className="tag">active</span>} {t.specKey === key && <span className="tag ok">current settings</span>}
+              <b title={t.id}>{takeName(seg, t)}</b> {t.id === seg.activeTakeId && <span className="tag">active</span>} {t.specKey === key && <span className="tag ok">current settings</span>}
+              <div className="muted" data-testid="take-changes">{takeChanges(seg, t)}</div>
               <div className="muted">
-                {new Date(t.createdAt).toLocaleTimeString()} · {t.engine} · {t.renderSec ? `${t.renderSec.toFixed(1)} s` : 'from cache'} · ref {t.reference.startFrame}-{t.reference.endFrame}
+                {new Date(t.createdAt).toLocaleTimeString()} · {t.engine} · {t.renderSec ? `${t.renderSec.toFixed(1)} s` : 'from cache'} · reference {formatTimecode(t.reference.startFrame, fps)}–{formatTimecode(t.reference.endFrame - 1, fps)} ({t.settings.reference ? (t.settings.reference.source === 'user' ? 'picked' : 'suggested') : 'automatic'})
               </div>
               <div className="muted">{Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(' ')}</div>
               {t.referenceReason && <div className="muted">reference: {t.referenceReason}</div>}
@@ -312,7 +316,8 @@ function ReferencePanel({ seg }: { seg: Segment }) {
   const outPoint = useEditor((s) => s.outPoint);
   const fps = useProject().video?.fps ?? 25;
   const activeTake = seg.takes.find((t) => t.id === seg.activeTakeId);
-  const list = cands?.segmentId === seg.id ? cands.candidates : [];
+  // Best first: the candidate list is sorted by score, and named by rank ("Candidate 1").
+  const list = cands?.segmentId === seg.id ? [...cands.candidates].sort((a, b) => b.score - a.score) : [];
   return (
     <Section title="Lip-habit reference" testId="reference-panel">
       <p data-testid="reference-value">
@@ -344,9 +349,10 @@ function ReferencePanel({ seg }: { seg: Segment }) {
             <li key={i} data-testid="reference-candidate">
               {c.thumbnail && api && <img src={api.mediaUrl(c.thumbnail)} alt={`frame ${c.startFrame}`} />}
               <div>
-                <b>
-                  {formatTimecode(c.startFrame, fps)}–{formatTimecode(c.endFrame, fps)}
-                </b>{' '}
+                <b data-testid="candidate-name">Candidate {i + 1}{i === 0 ? ' (best)' : ''}</b>{' '}
+                <span className="timecode">
+                  {formatTimecode(c.startFrame, fps)}–{formatTimecode(c.endFrame - 1, fps)}
+                </span>{' '}
                 <span className="muted">score {(c.score * 100).toFixed(0)}%</span>
                 <ul className="reasons">
                   {c.reasons.map((r) => (
@@ -426,9 +432,9 @@ function ProjectOverview() {
           {project.segments.map((s) => (
             <li key={s.id}>
               <button className="link" onClick={() => selectSegment(s.id, true)}>
-                {s.label || s.id}
+                {segmentName(project, s)}
               </button>{' '}
-              {formatTimecode(s.startFrame, fps)}–{formatTimecode(s.endFrame, fps)} <span className="status-badge" style={{ background: STATUS_COLORS[statuses[s.id]] }}>{statuses[s.id]}</span>
+              {formatTimecode(s.startFrame, fps)}–{formatTimecode(s.endFrame - 1, fps)} <span className="status-badge" style={{ background: STATUS_COLORS[statuses[s.id]] }}>{statuses[s.id]}</span>
             </li>
           ))}
         </ul>
@@ -481,7 +487,7 @@ export function Inspector() {
             </button>
           </div>
           <p data-testid="segment-range">
-            {formatTimecode(seg.startFrame, fps)} – {formatTimecode(seg.endFrame, fps)} · frames {seg.startFrame}–{seg.endFrame} ({seg.endFrame - seg.startFrame} frames)
+            In {formatTimecode(seg.startFrame, fps)} · Out {formatTimecode(seg.endFrame - 1, fps)} · frames {seg.startFrame}–{seg.endFrame - 1} ({seg.endFrame - seg.startFrame} frames)
           </p>
           {project.tracks.length > 1 && (
             <label className="row">
@@ -509,6 +515,7 @@ export function Inspector() {
         </Section>
         <RenderPanel seg={seg} />
         <TakesPanel seg={seg} />
+        <QualityCheck seg={seg} />
         <FacePanel seg={seg} />
         <ReferencePanel seg={seg} />
         <EnginePanel seg={seg} />

@@ -325,7 +325,8 @@ export function MaskOverlay({ width, height }: { width: number; height: number }
     } else if (d.kind === 'brush') {
       try {
         const r = applyBrushStroke(seg.occlusion, { shapeId: selectedShapeId, frame, width, height, points: d.points, radius: brushSize, erase: tool === 'erase' });
-        commitMask(r.mask);
+        // A stroke that changed nothing is no edit (no undo step).
+        if (r.mask !== seg.occlusion) commitMask(r.mask);
         useEditor.setState({ selectedShapeId: r.shapeId });
       } catch (err) {
         showError(err);

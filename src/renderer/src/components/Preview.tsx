@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { readyTake } from '../../../shared/project/render-key';
 import { segmentAt } from '../../../shared/project/segments';
 import type { Take } from '../../../shared/project/schema';
@@ -6,17 +6,45 @@ import { formatTimecode } from '../../../shared/time';
 import { updateLoop } from '../state/actions';
 import { playback } from '../state/playback';
 import { useEditor, useProject, type PreviewMode } from '../state/store';
-import { takeFile } from '../lib/paths';
+import { basename, takeFile } from '../lib/paths';
+import { segmentName, takeName } from '../../../shared/project/names';
 import { MaskOverlay } from './MaskOverlay';
 
 /** A video element that follows the playhead as a take (dubbed frames of one segment). */
-function TakeVideo({ slot, url, startSec, endSec, visible, testId }: { slot: string; url: string; startSec: number; endSec: number; visible: boolean; testId: string }) {
+function TakeVideo({ slot, url, startSec, endSec, visible, testId, lock = false }: { slot: string; url: string; startSec: number; endSec: number; visible: boolean; testId: string; lock?: boolean }) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
-    playback.attachTake(slot, ref.current, startSec, endSec);
+    playback.attachTake(slot, ref.current, startSec, endSec, lock);
     return () => playback.attachTake(slot, null);
-  }, [slot, url, startSec, endSec]);
-  return <video ref={ref} className="media take" src={url} muted playsInline preload="auto" data-testid={testId} style={{ visibility: visible ? 'visible' : 'hidden' }} />;
+  }, [slot, url, startSec, endSec, lock]);
+  return <video ref={ref} className="media take" src={url} muted playsInline preload="auto" data-testid={testId} data-clip-start={startSec} style={{ visibility: visible ? 'visible' : 'hidden' }} />;
+}
+
+/**
+ * The dub mix of the project's tracks over the clip's picture (one file: the dubbed views' clock
+ * carries the dub sound itself). Null until it is ready, or when there is nothing to mix.
+ */
+function useDubMix(videoPath: string | null, enabled: boolean): string | null {
+  const api = useEditor((s) => s.api);
+  const tracks = useProject().tracks;
+  const [mix, setMix] = useState<{ key: string; path: string } | null>(null);
+  const key = videoPath && enabled && tracks.length ? JSON.stringify([videoPath, tracks.map((t) => [t.path, t.offset, t.muted])]) : null;
+  useEffect(() => {
+    if (!key || !api || !videoPath) return;
+    let cancelled = false;
+    // Debounced: typing an offset must not start one mix per keystroke.
+    const timer = setTimeout(() => {
+      api
+        .call('media.dubMix', { video: videoPath, tracks: tracks.map((t) => ({ path: t.path, offset: t.offset, muted: t.muted })) })
+        .then((r) => !cancelled && setMix({ key, path: r.path }))
+        .catch(() => !cancelled && setMix(null));
+    }, 250);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [key, api]);
+  return mix && mix.key === key ? mix.path : null;
 }
 
 /**
@@ -65,6 +93,7 @@ function DubAudio() {
         <audio
           key={t.id}
           data-track={t.id}
+          data-clip-start={t.offset}
           preload="auto"
           src={api?.mediaUrl(t.path)}
           ref={(el) => {
@@ -107,6 +136,12 @@ export function Preview() {
   useEffect(() => {
     playback.setAudio(mode === 'original' ? 'original' : 'dub');
   }, [mode]);
+  const previewPathEarly = video ? (media[video.path]?.info?.previewPath ?? video.path) : null;
+  const mixPath = useDubMix(previewPathEarly, mode !== 'original');
+  const useMix = mode !== 'original' && !!mixPath;
+  useEffect(() => {
+    playback.setMixActive(useMix);
+  }, [useMix]);
 
   if (!video || !api) {
     return (
@@ -120,6 +155,7 @@ export function Preview() {
   }
   const previewPath = media[video.path]?.info?.previewPath ?? video.path;
   const url = api.mediaUrl(previewPath);
+  const clockUrl = useMix && mixPath ? api.mediaUrl(mixPath) : url;
   const fps = video.fps;
   const selected = project.segments.find((s) => s.id === selectedId);
   const here = segmentAt(project, frame) ?? selected;
@@ -128,6 +164,7 @@ export function Preview() {
   const inTake = !!here && !!take && frame >= here.startFrame && frame < here.endFrame;
   const compare = selected && compareTakeId ? selected.takes.find((t) => t.id === compareTakeId) : undefined;
   const compareUrl = compare && info ? api.mediaUrl(takeFile(info.cacheDir, compare.cacheKey)) : null;
+  const clipName = basename(video.path);
   const inSelected = !!selected && frame >= selected.startFrame && frame < selected.endFrame;
 
   return (
@@ -165,18 +202,18 @@ export function Preview() {
       </div>
       <div className="stage">
         <div className="pane" data-testid="pane-a">
-          <video ref={videoRef} className="media" src={url} playsInline preload="auto" data-testid="video-original" />
-          {mode === 'dubbed' && takeUrl && here && <TakeVideo slot="active" url={takeUrl} startSec={here.startFrame / fps} endSec={here.endFrame / fps} visible={inTake} testId="video-take" />}
+          <video ref={videoRef} className="media" src={clockUrl} playsInline preload="auto" data-testid="video-original" data-clip-start={0} data-source={useMix ? 'dub-mix' : 'clip'} />
+          {mode === 'dubbed' && takeUrl && here && <TakeVideo slot="active" url={takeUrl} startSec={here.startFrame / fps} endSec={here.endFrame / fps} visible={inTake} testId="video-take" lock />}
           {mode === 'side-by-side' && compareUrl && selected && <TakeVideo slot="compare" url={compareUrl} startSec={selected.startFrame / fps} endSec={selected.endFrame / fps} visible={inSelected} testId="video-compare" />}
           <RenderPreviewOverlay width={video.width} height={video.height} segmentId={null} />
           <MaskOverlay width={video.width} height={video.height} />
-          <div className="pane-label">{mode === 'dubbed' ? (inTake ? `Dubbed (take ${take?.id})` : 'Original (no ready take here)') : mode === 'side-by-side' && compare ? `Take ${compare.id}` : 'Original'}</div>
+          <div className="pane-label">{mode === 'dubbed' ? (inTake && here && take ? `Dubbed · ${segmentName(project, here)} · ${takeName(here, take)}` : `Original (no ready take here) · ${clipName}`) : mode === 'side-by-side' && compare && selected ? `${takeName(selected, compare)} · ${segmentName(project, selected)}` : `Original · ${clipName}`}</div>
         </div>
         {mode === 'side-by-side' && (
           <div className="pane" data-testid="pane-b">
             <MirrorVideo url={url} />
             {takeUrl && here && <TakeVideo slot="active" url={takeUrl} startSec={here.startFrame / fps} endSec={here.endFrame / fps} visible={inTake} testId="video-take" />}
-            <div className="pane-label">{inTake ? `Dubbed (take ${take?.id})` : 'Dubbed: original here (segment not ready)'}</div>
+            <div className="pane-label">{inTake && here && take ? `Dubbed · ${segmentName(project, here)} · ${takeName(here, take)}` : 'Dubbed: original here (segment not ready)'}</div>
           </div>
         )}
       </div>

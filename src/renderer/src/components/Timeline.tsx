@@ -1,13 +1,22 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { segmentStatus, type SegmentStatus } from '../../../shared/project/render-key';
 import * as ops from '../../../shared/project/segments';
 import { formatTimecode, nearestFrameBoundary } from '../../../shared/time';
 import { createSegment, edit, segmentsFromSpeech, selectSegment } from '../state/actions';
-import { useEditor, useProject } from '../state/store';
+import { toast, useEditor, useProject } from '../state/store';
+import { playback } from '../state/playback';
+import { parseTimecode } from '../lib/timecode';
 import { laneGroup } from '../lib/lane-group';
+import { segmentName, undubbedSegments } from '../../../shared/project/names';
+import { BatchProgress } from './Dialogs';
+import { renderAllStale } from '../state/actions';
+import { Playhead, Ruler, ThumbStrip } from './TimelineView';
 import { newId } from '../lib/ids';
 import { placePeaks } from '../lib/peaks';
 import { WaveLane, type LaneRegion } from './WaveLane';
+
+/** Width of the lane heads (names and controls), pixels; the lanes' time axis starts after it. */
+export const LANE_HEAD_PX = 180;
 
 export const STATUS_COLORS: Record<SegmentStatus, string> = {
   stale: 'rgba(99, 132, 196, 0.45)',
@@ -26,34 +35,52 @@ export function useSegmentStatuses(): Record<string, SegmentStatus> {
   }, [project, pending]);
 }
 
-function ThumbStrip() {
-  const thumbs = useEditor((s) => s.thumbs);
-  const api = useEditor((s) => s.api);
-  const duration = useProject().video?.duration ?? 0;
-  const [, force] = useState(0);
-  useEffect(() => laneGroup.subscribe(() => force((n) => n + 1)), []);
-  if (!thumbs || !api || !duration) return <div className="thumb-strip empty" />;
-  const pps = laneGroup.effectivePxPerSec();
-  const url = api.mediaUrl(thumbs.sprite);
-  const slot = duration / thumbs.count;
+/** Renders every segment that is not ready as one queued batch (one progress, one cancel). */
+function RenderAllButton() {
+  const project = useProject();
+  const batch = useEditor((s) => s.batch);
+  const pending = useEditor((s) => s.pendingRenders);
+  const rendering = new Set(Object.values(pending).map((p) => p.segmentId));
+  const n = undubbedSegments(project).filter((c) => !rendering.has(c.segmentId)).length;
+  if (batch || project.segments.length === 0) return null;
   return (
-    <div className="thumb-strip" data-testid="thumb-strip">
-      <div className="thumb-track" style={{ width: pps * duration, transform: `translateX(${-laneGroup.scrollLeft}px)` }}>
-        {thumbs.times.map((_t, i) => (
-          <div
-            key={i}
-            className="thumb"
-            style={{
-              left: i * slot * pps,
-              width: Math.max(1, slot * pps - 1),
-              height: thumbs.tileHeight,
-              backgroundImage: `url("${url}")`,
-              backgroundPosition: `${-i * thumbs.tileWidth + Math.min(0, (slot * pps - thumbs.tileWidth) / 2)}px 0`,
-            }}
-          />
-        ))}
-      </div>
-    </div>
+    <button disabled={n === 0} onClick={() => void renderAllStale()} data-testid="render-all" title="Render every segment that is not ready, one after the other">
+      {n ? `Render ${n} not ready` : 'All segments ready'}
+    </button>
+  );
+}
+
+/**
+ * The playhead's timecode; type a timecode (HH:MM:SS:FF, or fewer fields from the right, or
+ * +/- frames) or a frame number and press Enter to go there.
+ */
+function TimecodeField({ frame, fps, frameCount }: { frame: number; fps: number; frameCount: number }) {
+  const [text, setText] = useState<string | null>(null);
+  const go = () => {
+    const f = text === null ? null : parseTimecode(text, fps, frame);
+    setText(null);
+    if (f === null) return toast('error', `“${text}” is not a timecode or frame number.`, 'Type HH:MM:SS:FF (e.g. 00:00:02:10), SS:FF, a frame number, or +/- frames.');
+    playback.seekFrame(Math.max(0, Math.min(frameCount - 1, f)));
+  };
+  return (
+    <input
+      className="tc-field"
+      data-testid="timecode-input"
+      aria-label="Playhead timecode (type to jump)"
+      value={text ?? formatTimecode(frame, fps)}
+      onFocus={(e) => (setText(formatTimecode(frame, fps)), e.currentTarget.select())}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() => setText(null)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          go();
+          (e.target as HTMLInputElement).blur();
+        } else if (e.key === 'Escape') {
+          setText(null);
+          (e.target as HTMLInputElement).blur();
+        }
+      }}
+    />
   );
 }
 
@@ -82,7 +109,7 @@ export function Timeline() {
       start: s.startFrame / fps,
       end: s.endFrame / fps,
       color: s.id === selected ? STATUS_COLORS[statuses[s.id]].replace(/[\d.]+\)$/, '0.75)') : STATUS_COLORS[statuses[s.id]],
-      content: `${s.label || 'Segment'} · ${statuses[s.id]}`,
+      content: `${segmentName(project, s)} · ${statuses[s.id]}`,
       drag: editable,
       resize: editable,
     }));
@@ -138,11 +165,13 @@ export function Timeline() {
   return (
     <div className="timeline" data-testid="timeline">
       <div className="timeline-bar">
+        <TimecodeField frame={frame} fps={fps} frameCount={video.frameCount} />
         <span className="timecode" data-testid="timecode">
-          {formatTimecode(frame, fps)} <small>frame {frame}</small>
+          <small>frame {frame}</small>
         </span>
-        <span className="inout">
-          In {inPoint ?? '–'} · Out {outPoint ?? '–'}
+        <span className="inout timecode" data-testid="inout" title="In and out are inclusive: the out frame is part of the range (Shift+I / Shift+O go there, Alt+X clears)">
+          In {inPoint === null ? '––:––:––:––' : formatTimecode(inPoint, fps)} · Out {outPoint === null ? '––:––:––:––' : formatTimecode(outPoint, fps)}
+          {inPoint !== null && outPoint !== null && outPoint >= inPoint ? ` · ${outPoint - inPoint + 1} fr` : ''}
         </span>
         {pickMode && (
           <span className="pick-hint" data-testid="pick-hint">
@@ -151,6 +180,8 @@ export function Timeline() {
           </span>
         )}
         <span className="spacer" />
+        <BatchProgress />
+        <RenderAllButton />
         <button onClick={() => useEditor.setState({ pickMode: 'protect' })} title="Drag on the original lane to mark a range that is never altered">
           No lip-sync…
         </button>
@@ -165,6 +196,11 @@ export function Timeline() {
         </button>
       </div>
       <div className="lanes">
+        <Playhead headWidth={LANE_HEAD_PX} />
+        <div className="lane-row">
+          <div className="lane-head">Timecode</div>
+          <Ruler />
+        </div>
         <div className="lane-row">
           <div className="lane-head">Frames</div>
           <ThumbStrip />

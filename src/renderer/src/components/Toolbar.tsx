@@ -1,5 +1,5 @@
 import { canRedo, canUndo } from '../../../shared/project/history';
-import { addDubTrack, newProject, openProject, openVideo, pickFile, redo, saveProject, undo } from '../state/actions';
+import { addDubTrack, requestNewProject, openProject, openVideo, pickFile, redo, saveProject, undo } from '../state/actions';
 import { isDirty, useEditor, useProject } from '../state/store';
 import { basename } from '../lib/paths';
 
@@ -13,7 +13,9 @@ export function Toolbar() {
   return (
     <header className="toolbar" data-testid="toolbar">
       <span className="app-name">Dubbing Editor</span>
-      <button onClick={() => void newProject()}>New</button>
+      <button onClick={requestNewProject} data-testid="new-project">
+        New
+      </button>
       <button onClick={() => void pickFile('open', 'project', 'Open project').then((p) => (p ? openProject(p) : undefined))} data-testid="open-project">
         Open project…
       </button>

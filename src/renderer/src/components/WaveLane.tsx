@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
-import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import ZoomPlugin from 'wavesurfer.js/dist/plugins/zoom.esm.js';
 import MinimapPlugin from 'wavesurfer.js/dist/plugins/minimap.esm.js';
 import { playback } from '../state/playback';
@@ -35,12 +34,6 @@ export interface WaveLaneProps {
   onDragCreate?: (start: number, end: number) => void;
 }
 
-function formatRuler(sec: number): string {
-  const m = Math.floor(sec / 60);
-  const s = sec - m * 60;
-  return m > 0 ? `${m}:${s.toFixed(0).padStart(2, '0')}` : `${Math.round(s * 100) / 100}s`;
-}
-
 /**
  * One waveform lane (wavesurfer.js v7) drawn from precomputed peaks: it never loads or decodes
  * audio. Its media element is a silent placeholder; playback is driven by the shared playhead
@@ -57,16 +50,10 @@ export function WaveLane(props: WaveLaneProps) {
   useEffect(() => {
     if (!ref.current) return;
     const regions = RegionsPlugin.create();
-    const plugins = [regions] as Array<ReturnType<typeof RegionsPlugin.create> | ReturnType<typeof TimelinePlugin.create> | ReturnType<typeof ZoomPlugin.create> | ReturnType<typeof MinimapPlugin.create>>;
+    const plugins = [regions] as Array<ReturnType<typeof RegionsPlugin.create> | ReturnType<typeof ZoomPlugin.create> | ReturnType<typeof MinimapPlugin.create>>;
     if (props.primary) {
+      // The timecode ruler is the timeline's own (TimelineView.Ruler), above the frame strip.
       plugins.push(
-        TimelinePlugin.create({
-          height: 18,
-          formatTimeCallback: formatRuler,
-          style: { color: '#9aa4b2', fontSize: '10px' },
-          // Short clips get a label every second and ticks every 0.2 s; long ones use the defaults.
-          ...(props.duration < 60 ? { timeInterval: 0.2, primaryLabelInterval: 1, secondaryLabelInterval: 0.5 } : {}),
-        }),
         ZoomPlugin.create({ scale: 0.5, maxZoom: 4000 }),
         MinimapPlugin.create({ height: 22, waveColor: '#4b5563', progressColor: '#6b7280', cursorColor: '#ff5252', overlayColor: 'rgba(255,255,255,0.12)' }),
       );
@@ -77,8 +64,8 @@ export function WaveLane(props: WaveLaneProps) {
       height: props.height,
       waveColor: props.color,
       progressColor: props.color,
-      cursorColor: '#ff5252',
-      cursorWidth: 2,
+      // The playhead is drawn once over all lanes, above the segment tints (TimelineView.Playhead).
+      cursorWidth: 0,
       media: placeholder,
       peaks: [props.peaks.length ? props.peaks : [0, 0]],
       duration: props.duration,

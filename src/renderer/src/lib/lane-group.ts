@@ -15,7 +15,29 @@ class LaneGroup {
   private listeners = new Set<() => void>();
 
   constructor() {
-    playback.subscribe(() => this.setTime(playback.time()));
+    // Lanes show the playhead at the start of the current frame (the frame's left edge, where
+    // its segment boundaries lie), not at the mid-frame seek time.
+    playback.subscribe((frame) => this.setTime(frame / (playback.fps || 25)));
+  }
+
+  /** Width of the visible part of the lanes, pixels. */
+  viewWidth(): number {
+    const first = this.lanes.values().next().value as WaveSurfer | undefined;
+    return first ? first.getWidth() : 0;
+  }
+
+  /** Scrolls every lane so that clip time `t` is in the middle of the view (when zoomed). */
+  centerOn(t: number): void {
+    const pps = this.effectivePxPerSec();
+    const first = this.lanes.values().next().value as WaveSurfer | undefined;
+    if (!first || !pps) return;
+    const max = Math.max(0, first.getWrapper().scrollWidth - first.getWidth());
+    const left = Math.max(0, Math.min(max, t * pps - first.getWidth() / 2));
+    this.scrollLeft = left;
+    this.syncing = true;
+    for (const ws of this.lanes.values()) ws.setScroll(left);
+    this.syncing = false;
+    this.notify();
   }
 
   add(id: string, ws: WaveSurfer): void {
@@ -78,7 +100,10 @@ class LaneGroup {
       }
     }
     this.syncing = false;
-    this.notify();
+    // Zoom around the playhead (as NLEs do): it stays in view (again once the lanes re-rendered).
+    const t = playback.frame() / (playback.fps || 25);
+    this.centerOn(t);
+    requestAnimationFrame(() => this.centerOn(t));
   }
 
   /** Pixels per second actually drawn (the fit zoom when pxPerSec is 0). */

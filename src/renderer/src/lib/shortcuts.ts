@@ -9,6 +9,12 @@ export type ShortcutAction =
   | 'shuttleForward'
   | 'markIn'
   | 'markOut'
+  | 'goIn'
+  | 'goOut'
+  | 'clearInOut'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'zoomFit'
   | 'segmentFromInOut'
   | 'protectFromInOut'
   | 'stepBack'
@@ -47,8 +53,14 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'shuttleBack', keys: 'J', description: 'Shuttle backwards (press again for faster)', match: (e) => plain(e) && key(e) === 'j' },
   { action: 'shuttleStop', keys: 'K', description: 'Stop shuttle', match: (e) => plain(e) && key(e) === 'k' },
   { action: 'shuttleForward', keys: 'L', description: 'Shuttle forwards (press again for faster)', match: (e) => plain(e) && !e.shiftKey && key(e) === 'l' },
-  { action: 'markIn', keys: 'I', description: 'Mark in at the playhead', match: (e) => plain(e) && key(e) === 'i' },
-  { action: 'markOut', keys: 'O', description: 'Mark out at the playhead', match: (e) => plain(e) && key(e) === 'o' },
+  { action: 'markIn', keys: 'I', description: 'Mark in at the playhead', match: (e) => plain(e) && !e.shiftKey && key(e) === 'i' },
+  { action: 'markOut', keys: 'O', description: 'Mark out at the playhead (inclusive: the out frame is part of the range)', match: (e) => plain(e) && !e.shiftKey && key(e) === 'o' },
+  { action: 'goIn', keys: 'Shift+I', description: 'Go to the in point', match: (e) => plain(e) && e.shiftKey && key(e) === 'i' },
+  { action: 'goOut', keys: 'Shift+O', description: 'Go to the out point', match: (e) => plain(e) && e.shiftKey && key(e) === 'o' },
+  { action: 'clearInOut', keys: 'Alt+X', description: 'Clear in and out', match: (e) => !mod(e) && e.altKey && (key(e) === 'x' || e.code === 'KeyX') },
+  { action: 'zoomIn', keys: '=', description: 'Zoom the timeline in (around the playhead)', match: (e) => !mod(e) && !e.altKey && (e.key === '=' || e.key === '+') },
+  { action: 'zoomOut', keys: '-', description: 'Zoom the timeline out', match: (e) => !mod(e) && !e.altKey && (e.key === '-' || e.key === '_') },
+  { action: 'zoomFit', keys: 'Shift+Z', description: 'Fit the clip in the timeline', match: (e) => plain(e) && e.shiftKey && key(e) === 'z' },
   { action: 'segmentFromInOut', keys: 'N', description: 'New segment from in/out', match: (e) => plain(e) && !e.shiftKey && key(e) === 'n' },
   { action: 'protectFromInOut', keys: 'Shift+N', description: 'Mark in/out as "no lip-sync" (never altered)', match: (e) => plain(e) && e.shiftKey && key(e) === 'n' },
   { action: 'stepBack', keys: '←', description: 'One frame back', match: (e) => plain(e) && !e.shiftKey && e.key === 'ArrowLeft' },

@@ -4,6 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import { fillParams } from '../../../shared/engines';
 import { commit, createHistory, redo as historyRedo, replacePresent, undo as historyUndo, type CommitOptions } from '../../../shared/project/history';
 import { segmentSpecKey } from '../../../shared/project/render-key';
+import { undubbedSegments } from '../../../shared/project/names';
 import { emptyProject, type Project, type Segment } from '../../../shared/project/schema';
 import * as ops from '../../../shared/project/segments';
 import { newId } from '../lib/ids';
@@ -187,7 +188,11 @@ function setMedia(path: string, patch: Partial<import('./store').MediaEntry>): v
 
 async function loadPeaks(path: string): Promise<void> {
   try {
-    const peaks = await api().call('media.peaks', { path, peaksPerSecond: 100 });
+    // Fine peaks (up to 1000 per second: a frame at 25 fps gets 40), fewer for long media so a
+    // long clip stays a few MB of peaks.
+    const duration = useEditor.getState().media[path]?.info?.duration ?? getProject().video?.duration ?? 60;
+    const peaksPerSecond = Math.max(100, Math.min(1000, Math.round(2_000_000 / Math.max(1, duration))));
+    const peaks = await api().call('media.peaks', { path, peaksPerSecond });
     setMedia(path, { peaks, peaksError: undefined });
   } catch (err) {
     setMedia(path, { peaksError: err instanceof ApiError ? err.toInfo() : { code: 'E_INTERNAL', message: String(err), hint: '' } });
@@ -220,7 +225,18 @@ async function loadProject(project: Project, path: string | null, saved: Project
   });
   if (project.video) playback.setClip(project.video.fps, project.video.frameCount);
   await activate(project, path);
+  await reattachJobs();
   await loadMediaData(project);
+}
+
+/** New, but an edited project is not thrown away without asking (Save / Discard / Cancel). */
+export function requestNewProject(): void {
+  const s = useEditor.getState();
+  if (s.history.present.video && s.history.present !== s.savedProject) {
+    useEditor.setState({ dialog: { kind: 'confirm-new' } });
+    return;
+  }
+  void newProject();
 }
 
 export async function newProject(): Promise<void> {
@@ -397,9 +413,12 @@ export async function segmentsFromSpeech(trackId: string): Promise<void> {
     const { ranges } = await api().call('audio.speech', { path: track.path, offset: track.offset });
     let created: string[] = [];
     edit((p) => {
-      const r = ops.segmentsFromSpeech(p, ranges, { trackId, makeId: () => newId('seg'), ...defaultEngineParams() });
+      // The chosen lip-habit references are original footage the dub must not replace: they are
+      // left out like no-lip-sync ranges (treated as obstacles while the segments are made).
+      const refs = p.segments.flatMap((s) => (s.reference ? [{ id: `ref:${s.id}`, label: 'reference', startFrame: s.reference.startFrame, endFrame: s.reference.endFrame }] : []));
+      const r = ops.segmentsFromSpeech({ ...p, protectedRanges: [...p.protectedRanges, ...refs] }, ranges, { trackId, makeId: () => newId('seg'), ...defaultEngineParams() });
       created = r.created;
-      return r.project;
+      return r.created.length ? { ...r.project, protectedRanges: p.protectedRanges } : p;
     });
     toast('info', created.length ? `Created ${created.length} segment(s) from speech in ${track.name}.` : `No new speech found in ${track.name}.`);
     if (created[0]) selectSegment(created[0]);
@@ -412,11 +431,20 @@ export async function segmentsFromSpeech(trackId: string): Promise<void> {
 
 // ---------------------------------------------------------------- jobs
 
-export async function renderSegment(segmentId: string): Promise<void> {
+/** Segments whose render request is on its way to the services (before the job id is known). */
+const requesting = new Set<string>();
+
+/**
+ * Queues a render of the segment. A second request while one is on its way or running (a
+ * double click, R pressed twice) is ignored: one job, one take.
+ * @returns the job id, or null when nothing was queued.
+ */
+export async function renderSegment(segmentId: string): Promise<string | null> {
   const project = getProject();
   const seg = project.segments.find((s) => s.id === segmentId);
-  if (!seg) return;
-  if (Object.values(useEditor.getState().pendingRenders).some((r) => r.segmentId === segmentId)) return toast('info', 'This segment is already rendering.');
+  if (!seg) return null;
+  if (requesting.has(segmentId) || Object.values(useEditor.getState().pendingRenders).some((r) => r.segmentId === segmentId)) return null;
+  requesting.add(segmentId);
   try {
     const { job } = await api().call('jobs.render', { project, projectPath: useEditor.getState().projectPath, segmentId });
     // The job's events may have arrived before this reply (a fast or cached render).
@@ -425,9 +453,76 @@ export async function renderSegment(segmentId: string): Promise<void> {
       useEditor.setState((s) => ({ pendingRenders: { ...s.pendingRenders, [job.jobId]: { segmentId, specKey: segmentSpecKey(project, seg) } } }));
     }
     onJobUpdate(job);
+    return job.jobId;
   } catch (err) {
     showError(err);
     applyResult((p) => ops.setFailure(p, segmentId, { specKey: segmentSpecKey(project, seg), code: (err as ApiError).code ?? 'E_INTERNAL', message: (err as Error).message, hint: (err as ApiError).hint ?? '' }));
+    return null;
+  } finally {
+    requesting.delete(segmentId);
+  }
+}
+
+/**
+ * Renders several segments as one queued batch (one progress bar, one cancel): the jobs run one
+ * after the other in the services' queue.
+ */
+export async function renderBatch(segmentIds: string[], label: string): Promise<void> {
+  const jobIds: string[] = [];
+  useEditor.setState({ batch: { label, jobIds, total: segmentIds.length } });
+  for (const id of segmentIds) {
+    const jobId = await renderSegment(id);
+    if (jobId) jobIds.push(jobId);
+    useEditor.setState((s) => (s.batch ? { batch: { ...s.batch, jobIds: [...jobIds] } } : {}));
+  }
+  if (jobIds.length === 0) useEditor.setState({ batch: null });
+}
+
+/** Cancels every job of the batch still queued or running. */
+export async function cancelBatch(): Promise<void> {
+  const b = useEditor.getState().batch;
+  if (!b) return;
+  const jobs = useEditor.getState().jobs;
+  for (const id of b.jobIds) if (jobs[id] && !isFinal(jobs[id].state)) await cancelJob(id);
+  useEditor.setState({ batch: null });
+}
+
+/** Every segment that is not ready (stale, failed), as one batch. */
+export function renderAllStale(): Promise<void> {
+  const p = getProject();
+  const ids = undubbedSegments(p).map((c) => c.segmentId);
+  if (!ids.length) {
+    toast('info', 'Every segment is ready.');
+    return Promise.resolve();
+  }
+  return renderBatch(ids, `Render ${ids.length} segment${ids.length === 1 ? '' : 's'}`);
+}
+
+/**
+ * Jobs belong to the project, not the page: after a reload, a crash of the window or opening the
+ * project in another tab, render jobs still queued or running for its segments are shown again
+ * (status "rendering", progress, cancel), and renders that finished meanwhile are attached as
+ * takes when the segment's settings still match.
+ */
+export async function reattachJobs(): Promise<void> {
+  let list: JobSnapshot[];
+  try {
+    list = (await api().call('jobs.list', {})).jobs;
+  } catch {
+    return;
+  }
+  const p = getProject();
+  for (const job of list) {
+    if (job.kind !== 'render' || !job.segmentId) continue;
+    const seg = p.segments.find((s) => s.id === job.segmentId);
+    if (!seg) continue;
+    if (!isFinal(job.state)) {
+      useEditor.setState((s) => ({ jobs: { ...s.jobs, [job.jobId]: job }, pendingRenders: { ...s.pendingRenders, [job.jobId]: { segmentId: seg.id, specKey: segmentSpecKey(p, seg) } } }));
+    } else if (job.state === 'done' && job.result?.kind === 'render') {
+      const take = job.result.take;
+      if (take.specKey === segmentSpecKey(p, seg) && !seg.takes.some((t) => t.cacheKey === take.cacheKey)) applyResult((q) => ops.addTake(q, seg.id, take));
+      useEditor.setState((s) => ({ jobs: { ...s.jobs, [job.jobId]: job } }));
+    }
   }
 }
 
@@ -469,6 +564,11 @@ function onJobUpdate(job: JobSnapshot): void {
       delete rest[job.jobId];
       return { renderPreviews: rest };
     });
+  }
+  const batch = useEditor.getState().batch;
+  if (final && batch && batch.jobIds.includes(job.jobId) && batch.jobIds.length === batch.total) {
+    const jobs = useEditor.getState().jobs;
+    if (batch.jobIds.every((id) => jobs[id] && isFinal(jobs[id].state))) useEditor.setState({ batch: null });
   }
   if (job.state === 'done' && job.result?.kind === 'render') {
     const r = job.result;

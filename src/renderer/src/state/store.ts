@@ -4,6 +4,7 @@ import type { ApiErrorInfo } from '../../../shared/api/errors';
 import type { EngineDescriptionWire } from '../../../shared/engines';
 import { createHistory, type History } from '../../../shared/project/history';
 import { emptyProject, type Project } from '../../../shared/project/schema';
+import { plainHint, plainMessage } from '../lib/messages';
 
 export type AppInfo = ResponseOf<'app.info'>;
 export type AnalysisResult = Extract<NonNullable<JobSnapshot['result']>, { kind: 'analyze' }>;
@@ -41,6 +42,7 @@ export interface FileDialog {
 
 export type Dialog =
   | { kind: 'export' }
+  | { kind: 'confirm-new' }
   | { kind: 'help' }
   | { kind: 'relink'; missing: MissingMedia };
 
@@ -82,6 +84,8 @@ export interface EditorState {
   compareTakeId: string | null;
   loop: boolean;
   jobs: Record<string, JobSnapshot>;
+  /** Render jobs queued together (render missing / render all): one progress, one cancel. */
+  batch: { label: string; jobIds: string[]; total: number } | null;
   /** Render jobs in flight: the settings key each was started with. */
   pendingRenders: Record<string, { segmentId: string; specKey: string }>;
   analysis: AnalysisResult | null;
@@ -133,6 +137,7 @@ export const useEditor = create<EditorState>(() => ({
   loop: false,
   jobs: {},
   pendingRenders: {},
+  batch: null,
   analysis: null,
   refCandidates: null,
   handSuggestions: null,
@@ -161,10 +166,18 @@ export function isDirty(s: EditorState): boolean {
 }
 
 let toastId = 1;
+/** Toasts shown at once (older ones give way), and how long each stays. */
+export const MAX_TOASTS = 3;
+export const TOAST_MS = { info: 5000, error: 9000 } as const;
+
 export function toast(kind: Toast['kind'], message: string, hint?: string, code?: string): void {
-  const t: Toast = { id: toastId++, kind, message, hint, code };
-  useEditor.setState((s) => ({ toasts: [...s.toasts.slice(-4), t] }));
-  if (kind === 'info') setTimeout(() => dismissToast(t.id), 5000);
+  const t: Toast = { id: toastId++, kind, message: plainMessage(message), hint: hint ? plainHint(hint) : hint, code };
+  useEditor.setState((s) => {
+    // The same message again replaces the earlier one instead of stacking.
+    const rest = s.toasts.filter((x) => !(x.message === t.message && x.kind === t.kind));
+    return { toasts: [...rest.slice(-(MAX_TOASTS - 1)), t] };
+  });
+  setTimeout(() => dismissToast(t.id), TOAST_MS[kind]);
 }
 
 export function dismissToast(id: number): void {

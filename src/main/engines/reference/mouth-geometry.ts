@@ -1,0 +1,159 @@
+/**
+ * The new mouth and jaw geometry of an output frame, as pure functions: where each warp point of
+ * the target's lower face goes so that the mouth takes the shape of the chosen reference frame,
+ * and the face matte's ring around it, where the warp is the identity.
+ *
+ * Point arrays are flat [x0, y0, x1, y1, ...] in frame pixels, laid out as `WarpLayout` says:
+ * `meshIndices.length` mesh points, then `ringCount` ring points.
+ */
+import { applyAffine, fitAffine, fitSimilarity, type Affine } from '../../imaging/affine';
+import { stableVector } from './mouth-shape';
+import { outlineRays, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
+import type { Polygon } from '../../masks/types';
+
+/**
+ * The reference frame's mesh points carried onto the target face: the similarity fitted on the
+ * stable points (eyes, nose bridge, forehead) of both meshes, then a correction on the lower
+ * face's points that do not move with speech: horizontally a least-squares affine on the nose /
+ * cheek line and the upper jaw angles (it absorbs yaw foreshortening), vertically a shift onto
+ * the target's nose line; so the reference's mouth sits in the target's lower face even when
+ * the head turns a little between the two frames, with its opening unchanged.
+ * @param targetMesh, refMesh Float32Array(468 * 3), frame pixels of their own frames.
+ * @returns Float64Array(meshIndices.length * 2), target frame pixels.
+ */
+export function referenceDrivenPoints(layout: WarpLayout, targetMesh: Float32Array, refMesh: Float32Array): Float64Array {
+  const sim = fitSimilarity(stableVector(refMesh), stableVector(targetMesh));
+  const n = layout.meshIndices.length;
+  const out = new Float64Array(n * 2);
+  layout.meshIndices.forEach((m, k) => {
+    const [x, y] = applyAffine(sim, refMesh[m * 3], refMesh[m * 3 + 1]);
+    out[2 * k] = x;
+    out[2 * k + 1] = y;
+  });
+  // Horizontal: least-squares affine x' = a x + b y + c on the pose points (the upper jaw
+  // angles barely move sideways when the jaw opens, but show the head's yaw). Vertical: only a
+  // shift onto the target's nose line (the jaw angles drop a little as the mouth opens; fitting
+  // y on them would squeeze the reference's mouth shut).
+  const from = new Float64Array(layout.poseSlots.length * 2);
+  const to = new Float64Array(layout.poseSlots.length * 2);
+  layout.poseSlots.forEach((s, i) => {
+    const m = layout.meshIndices[s];
+    from[2 * i] = out[2 * s];
+    from[2 * i + 1] = out[2 * s + 1];
+    to[2 * i] = targetMesh[m * 3];
+    to[2 * i + 1] = out[2 * s + 1];
+  });
+  let fix: Affine = [1, 0, 0, 0, 1, 0];
+  try {
+    fix = fitAffine(from, to);
+  } catch {
+    // Degenerate pose points: the similarity alone.
+  }
+  let ty = 0;
+  for (const s of layout.anchorSlots) ty += targetMesh[layout.meshIndices[s] * 3 + 1] - out[2 * s + 1];
+  ty /= layout.anchorSlots.length || 1;
+  for (let k = 0; k < n; k++) {
+    const x = out[2 * k], y = out[2 * k + 1];
+    out[2 * k] = fix[0] * x + fix[1] * y + fix[2];
+    out[2 * k + 1] = y + ty;
+  }
+  return out;
+}
+
+/** a (1 - w) + b w, elementwise (the geometry at a cut between two reference frames). */
+export function lerpPoints(a: Float64Array, b: Float64Array, w: number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + (b[i] - a[i]) * w;
+  return out;
+}
+
+/**
+ * Destination geometry: every mesh point moves from the target's position towards the
+ * reference-driven one by its follow weight times `amount` (0 = the target unchanged, 1 = the
+ * full new mouth; fades at range ends pass values in between). Ring entries are left 0; see
+ * `matteRing`.
+ * @param target Float64Array((n + ringCount) * 2), the target's warp points (`warpPoints`).
+ * @param driven Float64Array(n * 2) from `referenceDrivenPoints`.
+ */
+export function moveGeometry(layout: WarpLayout, target: Float64Array, driven: Float64Array, amount: number): Float64Array {
+  const n = layout.meshIndices.length;
+  const out = new Float64Array((n + layout.ringCount) * 2);
+  for (let k = 0; k < n; k++) {
+    const w = layout.followReference[k] * amount;
+    out[2 * k] = target[2 * k] + (driven[2 * k] - target[2 * k]) * w;
+    out[2 * k + 1] = target[2 * k + 1] + (driven[2 * k + 1] - target[2 * k + 1]) * w;
+  }
+  return out;
+}
+
+/**
+ * The two rings of an output frame (see `WarpLayout`), written into both arrays:
+ * - band ring: on the source, `bandFrac` of the outline's size beyond each outline point along
+ *   its ray from the source outline's centroid; on the destination, the same point moved by its
+ *   outline point's displacement (the jaw-edge band moves rigidly with the jaw);
+ * - matte ring: the same in both, `marginFrac` beyond the farther of the two band points along
+ *   the ray. So the matte encloses the lower face of both the source and the result (the union
+ *   of the two face ovals) and their jaw-edge bands; the warp is the identity on it: nothing
+ *   outside it moves, and the warp is continuous across it (no seam).
+ */
+export function matteRing(layout: WarpLayout, target: Float64Array, dst: Float64Array): void {
+  const n = layout.meshIndices.length;
+  const K = layout.outlineSlots.length;
+  const r = outlineRays(layout.outlineSlots, target);
+  const band = layout.bandFrac * r.size;
+  const margin = Math.max(2, layout.marginFrac * r.size);
+  layout.outlineSlots.forEach((s, k) => {
+    const a = 2 * (n + k), b = 2 * (n + K + k);
+    const bx = r.ux[k] * band, by = r.uy[k] * band;
+    target[a] = target[2 * s] + bx;
+    target[a + 1] = target[2 * s + 1] + by;
+    dst[a] = dst[2 * s] + bx;
+    dst[a + 1] = dst[2 * s + 1] + by;
+    const along = Math.max(r.len[k] + band, (dst[a] - r.cx) * r.ux[k] + (dst[a + 1] - r.cy) * r.uy[k]);
+    target[b] = dst[b] = r.cx + r.ux[k] * (along + margin);
+    target[b + 1] = dst[b + 1] = r.cy + r.uy[k] * (along + margin);
+  });
+}
+
+/** Polygon area (shoelace), square pixels; positive for either orientation. */
+export function polygonArea(poly: Polygon): number {
+  let a = 0;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) a += (poly[j][0] + poly[i][0]) * (poly[j][1] - poly[i][1]);
+  return Math.abs(a) / 2;
+}
+
+/**
+ * The complete source (target) and destination warp points of one output frame.
+ * @param driven reference-driven mesh points (blended at cuts), Float64Array(n * 2).
+ * @param amount 0..1 (fade); lowered (halved until no triangle folds over, 0 after six tries)
+ *   when the full move would fold the warp; the amount used is returned.
+ */
+export function frameGeometry(layout: WarpLayout, targetMesh: Float32Array, driven: Float64Array, amount: number): { src: Float64Array; dst: Float64Array; amount: number } {
+  // The largest amount (halving from the asked one) whose warp folds no triangle over: a fold
+  // would tear the picture (pixels claimed twice, holes next to them).
+  let a = amount;
+  for (let tries = 0; ; tries++) {
+    const src = warpPoints(layout, targetMesh);
+    const dst = moveGeometry(layout, src, driven, a);
+    matteRing(layout, src, dst);
+    if (foldedTriangles(layout.triangles, src, dst) === 0 || tries >= 6) return { src, dst, amount: tries >= 6 ? 0 : a };
+    a /= 2;
+  }
+}
+
+/**
+ * Number of triangles whose orientation flips between `src` and `dst` (a fold-over of the warp),
+ * ignoring triangles degenerate in the source.
+ * @param triangles Uint32Array(k * 3) vertex indices into the flat point arrays.
+ */
+export function foldedTriangles(triangles: Uint32Array, src: ArrayLike<number>, dst: ArrayLike<number>): number {
+  let folded = 0;
+  for (let t = 0; t < triangles.length; t += 3) {
+    const i = 2 * triangles[t], j = 2 * triangles[t + 1], k = 2 * triangles[t + 2];
+    const as = (src[j] - src[i]) * (src[k + 1] - src[i + 1]) - (src[k] - src[i]) * (src[j + 1] - src[i + 1]);
+    const ad = (dst[j] - dst[i]) * (dst[k + 1] - dst[i + 1]) - (dst[k] - dst[i]) * (dst[j + 1] - dst[i + 1]);
+    if (Math.abs(as) < 1e-6) continue;
+    if (as * ad <= 0) folded++;
+  }
+  return folded;
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticMesh } from '../helpers/synthetic-face';
+import { buildWarpLayout, jawWeight, ringPolygon, slotsPolygon, warpPoints } from '../../src/main/engines/reference/warp-geometry';
+import { frameGeometry, matteRing, moveGeometry, referenceDrivenPoints } from '../../src/main/engines/reference/mouth-geometry';
+import { cropReference, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
+import { rangeFade } from '../../src/main/engines/reference/reference-engine';
+import { rasterizePolygons } from '../../src/main/masks/raster';
+import { boundingRect } from '../../src/main/masks/geometry';
+import { rng } from '../helpers/rng';
+
+const W = 220, H = 200;
+
+/** A textured frame: smooth skin-like gradients plus fine noise (so resampling is visible). */
+function frame(seed: number) {
+  const r = rng(seed);
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const o = (y * W + x) * 3;
+    data[o] = 150 + 40 * Math.sin(x / 9) + 10 * r();
+    data[o + 1] = 110 + 30 * Math.cos(y / 11) + 10 * r();
+    data[o + 2] = 90 + ((x + y) % 17);
+  }
+  return { width: W, height: H, data };
+}
+
+/** Is (x, y) inside the polygon (even-odd)? */
+function inside(poly: Array<[number, number]>, x: number, y: number): boolean {
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+describe('mouth geometry (the new mouth on the target face)', () => {
+  const target = syntheticMesh(110, 90, 120, 0.01);
+  const refOpen = syntheticMesh(110, 90, 120, 0.12);
+  const layout = buildWarpLayout(target);
+
+  it('jaw weights are 0 at the jaw angles and 1 at the chin, smoothly in between', () => {
+    expect(jawWeight(0, 17)).toBe(0);
+    expect(jawWeight(16, 17)).toBe(0);
+    expect(jawWeight(8, 17)).toBe(1);
+    for (let k = 1; k <= 8; k++) expect(jawWeight(k, 17)).toBeGreaterThan(jawWeight(k - 1, 17));
+  });
+
+  it('follow weights: lips 1, nose line 0, interior points between', () => {
+    const w = layout.followReference;
+    for (const s of layout.innerLipSlots) expect(w[s]).toBe(1);
+    for (const s of layout.anchorSlots) expect(w[s]).toBe(0);
+    const n = layout.meshIndices.length;
+    for (let k = n; k < w.length; k++) expect(w[k]).toBe(0);
+    for (let k = 0; k < n; k++) {
+      expect(w[k]).toBeGreaterThanOrEqual(0);
+      expect(w[k]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('amount 0 leaves every point where it is; amount 1 puts the lips on the reference', () => {
+    const src = warpPoints(layout, target);
+    const driven = referenceDrivenPoints(layout, target, refOpen);
+    const d0 = moveGeometry(layout, src, driven, 0);
+    const n = layout.meshIndices.length;
+    for (let i = 0; i < n * 2; i++) expect(d0[i]).toBeCloseTo(src[i], 9);
+    const d1 = moveGeometry(layout, src, driven, 1);
+    for (const s of layout.innerLipSlots) {
+      expect(d1[2 * s]).toBeCloseTo(driven[2 * s], 9);
+      expect(d1[2 * s + 1]).toBeCloseTo(driven[2 * s + 1], 9);
+    }
+  });
+
+  it('the matte ring encloses both the source and the result outline, by the margin, and is the same in both', () => {
+    const src = warpPoints(layout, target);
+    const dst = moveGeometry(layout, src, referenceDrivenPoints(layout, target, syntheticMesh(110, 96, 124, 0.1)), 1);
+    matteRing(layout, src, dst);
+    const n = layout.meshIndices.length;
+    const K = layout.outlineSlots.length;
+    // Matte ring: the same points in both (identity there).
+    for (let k = (n + K) * 2; k < src.length; k++) expect(dst[k]).toBe(src[k]);
+    // Band ring: moves with its outline point (the jaw edge moves rigidly).
+    layout.outlineSlots.forEach((s, k) => {
+      for (const c of [0, 1]) expect(dst[2 * (n + k) + c] - src[2 * (n + k) + c]).toBeCloseTo(dst[2 * s + c] - src[2 * s + c], 9);
+    });
+    const ring = ringPolygon(layout, dst);
+    for (const pts of [src, dst]) {
+      for (const p of slotsPolygon(pts, layout.outlineSlots)) expect(inside(ring, p[0], p[1])).toBe(true);
+      for (let k = 0; k < K; k++) expect(inside(ring, pts[2 * (n + k)], pts[2 * (n + k) + 1])).toBe(true);
+    }
+  });
+});
+
+describe('synthesizeMouth (the target\'s own pixels moved, the inner mouth from the reference)', () => {
+  const target = syntheticMesh(110, 90, 120, 0.0);
+  const layout = buildWarpLayout(target);
+  const base = (over: Partial<MouthTask>): MouthTask => ({
+    frame: frame(1),
+    targetMesh: target,
+    ref: cropReference('r', frame(2), syntheticMesh(110, 90, 120, 0.12), layout),
+    next: null,
+    cutBlend: 0,
+    amount: 1,
+    layout,
+    colourMatch: true,
+    ...over,
+  });
+
+  it('amount 0 (and a reference with the target\'s own geometry) changes no pixel', () => {
+    for (const task of [base({ amount: 0 }), base({ ref: cropReference('same', frame(2), target, layout) })]) {
+      const m = synthesizeMouth(task)!;
+      const p = finishMouth(m, m.stats);
+      const f = task.frame;
+      let diff = 0;
+      for (let y = 0; y < p.height; y++) for (let x = 0; x < p.width; x++) {
+        const i = y * p.width + x;
+        const o = ((p.y + y) * W + p.x + x) * 3;
+        for (let c = 0; c < 3; c++) diff = Math.max(diff, Math.abs(p.data[i * 3 + c] - f.data[o + c]));
+      }
+      expect(diff).toBe(0);
+    }
+  });
+
+  it('writes nothing outside the matte ring, and the result is continuous across it', () => {
+    const task = base({});
+    const m = synthesizeMouth(task)!;
+    const p = finishMouth(m, m.stats);
+    const src = warpPoints(layout, target);
+    const driven = referenceDrivenPoints(layout, target, task.ref.mesh);
+    const { dst } = frameGeometry(layout, target, driven, 1);
+    const ring = ringPolygon(layout, dst);
+    expect(src.length).toBe(dst.length);
+    const roi = { x: p.x, y: p.y, w: p.width, h: p.height };
+    const matte = rasterizePolygons([ring], roi);
+    let moved = 0;
+    let edgeJump = 0;
+    for (let y = 0; y < p.height; y++) for (let x = 0; x < p.width; x++) {
+      const i = y * p.width + x;
+      const o = ((p.y + y) * W + p.x + x) * 3;
+      const d = Math.abs(p.data[i * 3] - task.frame.data[o]);
+      if (!matte[i]) {
+        expect(p.alpha[i]).toBe(0);
+        expect(d).toBe(0);
+      } else if (d > 0) moved++;
+      // Next to the matte's edge the warp is nearly the identity: no seam.
+      if (matte[i] && x > 0 && !matte[i - 1]) edgeJump = Math.max(edgeJump, d);
+    }
+    expect(moved).toBeGreaterThan(200);
+    expect(edgeJump).toBeLessThan(40);
+    expect(m.inner).not.toBeNull();
+  });
+
+  it('brings the inner mouth only inside the new inner-lip contour, scaled by the amount', () => {
+    const full = synthesizeMouth(base({}))!;
+    const half = synthesizeMouth(base({ amount: 0.5 }))!;
+    const closed = synthesizeMouth(base({ ref: cropReference('closed', frame(2), syntheticMesh(110, 90, 120, 0), layout) }))!;
+    expect(closed.inner).toBeNull();
+    const inner = full.inner!;
+    const box = boundingRect([slotsPolygon(warpPoints(layout, full.inner ? syntheticMesh(110, 90, 120, 0.12) : target), layout.outerLipSlots)])!;
+    let maxA = 0;
+    for (let y = 0; y < inner.height; y++) for (let x = 0; x < inner.width; x++) {
+      const a = inner.alpha[y * inner.width + x];
+      maxA = Math.max(maxA, a);
+      if (a > 0) {
+        expect(inner.x + x).toBeGreaterThan(box.x - 2);
+        expect(inner.x + x).toBeLessThan(box.x + box.w + 2);
+      }
+    }
+    expect(maxA).toBe(1);
+    expect(Math.max(...half.inner!.alpha)).toBeCloseTo(0.5, 5);
+  });
+});
+
+describe('rangeFade (ranges move in and out instead of snapping)', () => {
+  it('rises over the first frames, falls over the last, 1 between, never 0', () => {
+    const f = rangeFade(20, 4);
+    const v = Array.from({ length: 20 }, (_, t) => f(t));
+    expect(v[0]).toBeGreaterThan(0);
+    expect(v[0]).toBeLessThan(0.2);
+    for (let t = 1; t < 4; t++) expect(v[t]).toBeGreaterThan(v[t - 1]);
+    for (let t = 4; t < 16; t++) expect(v[t]).toBe(1);
+    for (let t = 0; t < 20; t++) expect(v[t]).toBeCloseTo(v[19 - t], 12);
+    expect(rangeFade(20, 0)(0)).toBe(1);
+  });
+});
+
+describe('fitAffine (least squares)', () => {
+  it('recovers an exact affine map and fits noisy points in the least-squares sense', async () => {
+    const { fitAffine, applyAffine } = await import('../../src/main/imaging/affine');
+    const A: [number, number, number, number, number, number] = [1.1, 0.2, 5, -0.15, 0.9, -3];
+    const src = [10, 20, 50, 25, 30, 70, 80, 90, 15, 60];
+    const dst = src.flatMap((_, i) => (i % 2 ? [] : applyAffine(A, src[i], src[i + 1])));
+    const fit = fitAffine(src, dst);
+    fit.forEach((v, i) => expect(v).toBeCloseTo(A[i], 9));
+    expect(() => fitAffine([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 2, 2])).toThrow(/degenerate/);
+  });
+});
