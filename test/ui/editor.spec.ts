@@ -159,6 +159,10 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     }, null, { timeout: 120_000 });
     if ((await candidates.count()) > 0) {
       await expect(candidates.first()).toContainText('same face');
+      // Best first, named by rank.
+      await expect(page.getByTestId('candidate-name').first()).toHaveText('Candidate 1 (best)');
+      const scores = (await candidates.allTextContents()).map((t) => Number(/score (\d+)%/.exec(t)?.[1] ?? NaN));
+      expect(scores.every((x, i) => i === 0 || x <= scores[i - 1])).toBe(true);
       await shot(page, '04-reference-suggestions');
       await page.getByTestId('accept-candidate').first().click();
       await expect.poll(async () => (await snapshot(page)).segments[0].reference?.source).toBe('suggested');
@@ -196,6 +200,10 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     expect(drawnWhileRendering).toBe('rendering');
     await expect(page.getByTestId('render-preview')).toHaveCount(0);
     await expect(page.getByTestId('take')).toHaveCount(1);
+    // Takes have human names and say where their reference came from.
+    await expect(page.getByTestId('take')).toContainText('Take 1');
+    await expect(page.getByTestId('take')).toContainText(/\((suggested|picked)\)/);
+    await expect(page.getByTestId('take-changes')).toHaveText('first take');
     await shot(page, '06-rendered');
   });
 

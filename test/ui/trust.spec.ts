@@ -49,7 +49,17 @@ test('renders belong to the project; exports name every undubbed segment', async
   });
 
   await test.step('a reload during the render re-attaches the job to the project', async () => {
-    await expect(page.getByTestId('autosave')).toContainText('autosaved', { timeout: 20_000 });
+    // The autosave with the segment is on disk (what a reload restores).
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const w = window as unknown as { __editor: { api: { call(c: string, r: unknown): Promise<{ project: { segments: unknown[] } | null }> } } };
+            return (await w.__editor.api.call('project.recover', {})).project?.segments.length ?? 0;
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await page.reload();
     await openApp(page, TOKEN);
     await expect.poll(async () => (await snapshot(page)).segments.map((s) => s.id)).toEqual([a]);

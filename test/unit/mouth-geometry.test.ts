@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { syntheticMesh } from '../helpers/synthetic-face';
 import { buildWarpLayout, jawWeight, ringPolygon, slotsPolygon, warpPoints } from '../../src/main/engines/reference/warp-geometry';
 import { frameGeometry, matteRing, moveGeometry, referenceDrivenPoints } from '../../src/main/engines/reference/mouth-geometry';
-import { cropReference, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
+import { cropReference, faceMatte, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL } from '../../src/main/masks/face-regions';
 import { rangeFade } from '../../src/main/engines/reference/reference-engine';
 import { rasterizePolygons } from '../../src/main/masks/raster';
 import { boundingRect } from '../../src/main/masks/geometry';
@@ -183,14 +184,51 @@ describe('rangeFade (ranges move in and out instead of snapping)', () => {
   });
 });
 
-describe('fitAffine (least squares)', () => {
-  it('recovers an exact affine map and fits noisy points in the least-squares sense', async () => {
-    const { fitAffine, applyAffine } = await import('../../src/main/imaging/affine');
-    const A: [number, number, number, number, number, number] = [1.1, 0.2, 5, -0.15, 0.9, -3];
-    const src = [10, 20, 50, 25, 30, 70, 80, 90, 15, 60];
-    const dst = src.flatMap((_, i) => (i % 2 ? [] : applyAffine(A, src[i], src[i + 1])));
-    const fit = fitAffine(src, dst);
-    fit.forEach((v, i) => expect(v).toBeCloseTo(A[i], 9));
-    expect(() => fitAffine([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 2, 2])).toThrow(/degenerate/);
+
+describe('faceMatte (nothing outside the face ovals is written)', () => {
+  /** syntheticMesh with the FACE_OVAL contour on an ellipse (centre cx, cy; radii rx, ry). */
+  function ovalMesh(opening: number, chinDrop = 0): Float32Array {
+    const m = syntheticMesh(110, 90, 120, opening);
+    const n = FACE_OVAL.length;
+    FACE_OVAL.forEach((idx, k) => {
+      if (DETAILED_MASK_OUTLINE.includes(idx)) return; // the jaw keeps the synthetic outline
+      const a = (2 * Math.PI * k) / n - Math.PI / 2;
+      m[idx * 3] = 110 + 52 * Math.cos(a);
+      m[idx * 3 + 1] = 75 + 60 * Math.sin(a);
+    });
+    for (const i of DETAILED_MASK_OUTLINE.slice(0, 17)) m[i * 3 + 1] += chinDrop;
+    return m;
+  }
+
+  it('is 1 inside the face, 0 well outside both the source and the result oval', () => {
+    const target = ovalMesh(0);
+    const layout = buildWarpLayout(target);
+    const src = warpPoints(layout, target);
+    const roi = { x: 0, y: 0, w: W, h: H };
+    const m = faceMatte(layout, target, src, roi);
+    expect(m[90 * W + 110]).toBeCloseTo(1, 6); // face centre
+    expect(m[90 * W + 5]).toBe(0); // far left of the face
+    expect(m[5 * W + 5]).toBe(0);
+  });
+
+  it('the warp writes only inside the face matte, which cuts away part of the moving ring', () => {
+    const target = ovalMesh(0);
+    const layout = buildWarpLayout(target);
+    const ref = cropReference('r2', frame(2), ovalMesh(0.12, 6), layout);
+    const task: MouthTask = { frame: frame(1), targetMesh: target, ref, next: null, cutBlend: 0, amount: 1, layout, colourMatch: true };
+    const m = synthesizeMouth(task)!;
+    const p = m.own;
+    const roi = { x: p.x, y: p.y, w: p.width, h: p.height };
+    const { dst } = frameGeometry(layout, target, referenceDrivenPoints(layout, target, ref.mesh), 1);
+    const face = faceMatte(layout, target, dst, roi);
+    const ring = rasterizePolygons([ringPolygon(layout, dst)], roi);
+    let cut = 0, written = 0;
+    for (let i = 0; i < face.length; i++) {
+      if (face[i] === 0) expect(p.alpha[i]).toBe(0);
+      if (face[i] === 0 && ring[i]) cut++;
+      if (p.alpha[i] > 0) written++;
+    }
+    expect(cut).toBeGreaterThan(5); // ring pixels outside the face oval (hair, earrings): kept
+    expect(written).toBeGreaterThan(1000);
   });
 });

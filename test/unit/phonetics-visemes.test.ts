@@ -30,6 +30,9 @@ describe('phone -> viseme (MPEG-4)', () => {
     expect(ipaViseme('_')?.viseme).toBe(0);
     expect(ipaViseme('')?.viseme).toBe(0);
     expect(ipaViseme('☃')).toBeNull();
+    expect(ipaViseme('ɐ̯')).toEqual({ viseme: 10, vowel: true }); // German non-syllabic a: a vowel, not r
+    expect(ipaViseme('ç')?.viseme).toBe(6); // NFD splits ç into c + cedilla
+    expect(ipaViseme('ã')).toEqual({ viseme: 10, vowel: true });
   });
 
   it('maps espeak-ng ASCII mnemonics', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visemeCost, openingLevels, percentile, VISEME_COST } from '../../src/main/engines/reference/viseme-cost';
+import { articulationFactor, visemeCost, openingLevels, percentile, VISEME_COST } from '../../src/main/engines/reference/viseme-cost';
 import { NO_VISEME } from '../../src/main/phonetics/visemes';
 import { viterbiSelect } from '../../src/main/engines/reference/viterbi';
 
@@ -55,5 +55,13 @@ describe('visemeCost', () => {
     const withV = viterbiSelect({ unary: base.map((v, i) => v + add[i]), T, R, shapeDistance, lambdaH: 1, cutCost: 0.3, holdCost: 0.2 });
     expect(withV[4]).toBe(7);
     for (const t of [0, 1, 2, 5, 6, 7]) expect(op[withV[t]]).toBeGreaterThan(0.05);
+  });
+
+  it('hands closures from the loudness term to the phones as the viseme weight grows', () => {
+    expect(articulationFactor(1, 1)).toBe(0); // p b m at full weight: loudness does not decide
+    expect(articulationFactor(2, 0.25)).toBe(0.75);
+    expect(articulationFactor(10, 1)).toBe(1); // vowels keep following the loudness
+    expect(articulationFactor(0, 1)).toBe(1); // silence: the silence terms decide, loudness stays
+    expect(articulationFactor(NO_VISEME, 1)).toBe(1);
   });
 });

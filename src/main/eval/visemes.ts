@@ -46,9 +46,10 @@ const rate = (hit: number, count: number): WindowRate => ({ count, hit, rate: co
 
 /**
  * Viseme figures of a talking face against the phones of its audio (pure).
- * A phone window [start, end] (audio seconds) is seen on the frames whose display interval
- * `[t_i - P/2, t_i + P/2)` (t_i = frame time, P = frame period; `frame-time.ts`) overlaps
- * `[start - lead, end - lead]` (the lips lead the sound by `leadSec`). A window is closed when the
+ * A phone window [start, end) (audio seconds) is seen on the frames i with `start <= t_i + lead <
+ * end` (t_i = i * fpsDen / fpsNum, `frame-time.ts`; the lips lead the sound by `leadSec`), or on
+ * the frame nearest its middle when it is shorter than a frame, so neighbouring phones do not
+ * share frames. A window is closed when the
  * smallest mouth opening on its frames is at most `closedLevel`; in contact when at most
  * `contactLevel`. Bilabials (p b m) and labiodentals (f v) use the whole phone; vowel onsets the
  * first `VOWEL_ONSET_SEC` of each vowel. Lip leak: frames whose time lies in a silence of at least
@@ -71,14 +72,25 @@ export function visemeMetrics(o: {
   const P = o.fpsDen / o.fpsNum;
   const t0 = frameTimeSec(o.range.start, o.fpsNum, o.fpsDen) - P / 2;
   const t1 = frameTimeSec(Math.max(o.range.start, o.range.end - 1), o.fpsNum, o.fpsDen) + P / 2;
-  /** Smallest opening over the frames showing audio [a, b]; NaN when none has a face. */
+  /**
+   * Smallest opening over the frames showing audio [a, b): frames whose time plus the lead falls
+   * in it, or the one nearest its middle when none does (a phone shorter than a frame). NaN when
+   * none has a face.
+   */
   const minOpen = (a: number, b: number): number => {
-    const first = Math.max(o.range.start, Math.ceil((a - lead - P / 2) / P - 1e-9));
+    const approx = (sec: number) => ((sec - lead) * o.fpsNum) / o.fpsDen;
+    const shows = (i: number) => frameTimeSec(i, o.fpsNum, o.fpsDen) + lead;
+    const idx: number[] = [];
+    for (let i = Math.max(o.range.start, Math.floor(approx(a)) - 1); i < o.range.end && i <= Math.ceil(approx(b)) + 1; i++) {
+      if (shows(i) >= a && shows(i) < b) idx.push(i);
+    }
+    if (idx.length === 0) {
+      const i = Math.round(approx((a + b) / 2));
+      if (i < o.range.start || i >= o.range.end) return NaN;
+      idx.push(i);
+    }
     let m = NaN;
-    for (let i = first; i < o.range.end; i++) {
-      const ti = frameTimeSec(i, o.fpsNum, o.fpsDen);
-      if (ti - P / 2 >= b - lead) break;
-      if (ti + P / 2 <= a - lead) continue;
+    for (const i of idx) {
       const v = o.openings[i];
       if (Number.isFinite(v)) m = Number.isNaN(m) ? v : Math.min(m, v);
     }

@@ -67,42 +67,6 @@ export function resizeAffine(sx: number, sy: number, sw: number, sh: number, dw:
  * `dst` in the least-squares sense (Umeyama without reflection). Points are flat [x0, y0, x1, ...].
  * @throws RangeError for fewer than 2 points or degenerate (coincident) source points.
  */
-/**
- * Least-squares affine transform taking `src` points onto `dst` points (both flat [x0, y0, ...],
- * pixels): minimizes sum |A p_i - q_i|^2 over the 6 parameters (normal equations, 3x3 per row).
- * @throws RangeError with fewer than 3 pairs or degenerate (collinear) points.
- */
-export function fitAffine(src: ArrayLike<number>, dst: ArrayLike<number>): Affine {
-  const n = src.length / 2;
-  if (n < 3 || dst.length !== src.length) throw new RangeError('fitAffine: need >= 3 point pairs of equal count');
-  // Centred for conditioning.
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mx += src[2 * i]; my += src[2 * i + 1]; }
-  mx /= n; my /= n;
-  let sxx = 0, sxy = 0, syy = 0, sx = 0, sy = 0;
-  let bx0 = 0, bx1 = 0, bx2 = 0, by0 = 0, by1 = 0, by2 = 0;
-  for (let i = 0; i < n; i++) {
-    const x = src[2 * i] - mx, y = src[2 * i + 1] - my;
-    const u = dst[2 * i], v = dst[2 * i + 1];
-    sxx += x * x; sxy += x * y; syy += y * y; sx += x; sy += y;
-    bx0 += x * u; bx1 += y * u; bx2 += u;
-    by0 += x * v; by1 += y * v; by2 += v;
-  }
-  // M = [[sxx, sxy, sx], [sxy, syy, sy], [sx, sy, n]]
-  const det = sxx * (syy * n - sy * sy) - sxy * (sxy * n - sy * sx) + sx * (sxy * sy - syy * sx);
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-9 * Math.max(1, sxx * syy * n)) throw new RangeError('fitAffine: degenerate points');
-  const solve = (b0: number, b1: number, b2: number): [number, number, number] => {
-    const a = (b0 * (syy * n - sy * sy) - sxy * (b1 * n - sy * b2) + sx * (b1 * sy - syy * b2)) / det;
-    const b = (sxx * (b1 * n - sy * b2) - b0 * (sxy * n - sy * sx) + sx * (sxy * b2 - b1 * sx)) / det;
-    const c = (sxx * (syy * b2 - sy * b1) - sxy * (sxy * b2 - b1 * sx) + b0 * (sxy * sy - syy * sx)) / det;
-    return [a, b, c];
-  };
-  const [a, b, c] = solve(bx0, bx1, bx2);
-  const [d, e, f] = solve(by0, by1, by2);
-  // Undo the centring: x' = a (x - mx) + b (y - my) + c.
-  return [a, b, c - a * mx - b * my, d, e, f - d * mx - e * my];
-}
-
 export function fitSimilarity(src: ArrayLike<number>, dst: ArrayLike<number>): Affine {
   const n = src.length / 2;
   if (n < 2 || dst.length !== src.length) throw new RangeError('fitSimilarity: need >= 2 point pairs of equal count');

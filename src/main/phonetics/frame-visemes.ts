@@ -10,7 +10,9 @@ export const VISEME_LEAD_SEC = 0.04;
  * fpsNum` s, `frame-time.ts`) shows the articulation of the sound at `t_i + leadSec` (the lips
  * lead the sound): the frame's window is `[t_i + lead - 0.5/fps, t_i + lead + 0.5/fps)`. Closures
  * are short (a /p/ can be shorter than a frame), so they win when they overlap the window by at
- * least `minClosure` of a frame period: bilabial first, then labiodental; otherwise the phone
+ * least `minClosure` (default 0.25) of a frame period, or lie wholly inside it: bilabial first,
+ * then labiodental (two or three frames per /p b m/ at 25 fps: a one-frame closure is lost to the
+ * eye, to the warp's blending and to the tracker's smoothing); otherwise the phone
  * with the largest overlap. Where no phone overlaps the window the frame is silence (0), unless
  * the timing's source is 'none' (then every frame is `NO_VISEME`).
  * @returns Uint8Array(frameCount) of visemes 0..14 or `NO_VISEME` (255).
@@ -22,7 +24,7 @@ export function frameVisemes(timing: PhoneTiming, o: { fpsNum: number; fpsDen: n
   if (timing.source === 'none') return out;
   const lead = o.leadSec ?? VISEME_LEAD_SEC;
   const period = o.fpsDen / o.fpsNum;
-  const minClosure = (o.minClosure ?? Number(process.env.VC_MINCL ?? 0.25)) * period;
+  const minClosure = (o.minClosure ?? 0.25) * period;
   const phones = [...timing.phones].sort((a, b) => a.start - b.start);
   let k0 = 0;
   for (let i = 0; i < o.frameCount; i++) {

@@ -77,10 +77,10 @@ const IPA_CONSONANTS: Array<[string, Viseme]> = [
   ['θ', 3], ['ð', 3],
   ['t', 4], ['d', 4], ['ɾ', 4], ['ʈ', 4], ['ɖ', 4],
   ['k', 5], ['g', 5], ['ɡ', 5], ['ŋ', 5], ['x', 5], ['ɣ', 5], ['q', 5], ['ɢ', 5], ['χ', 5], ['ʔ', 5],
-  ['ʃ', 6], ['ʒ', 6], ['ɕ', 6], ['ʑ', 6], ['ç', 6], ['ʂ', 6], ['ʐ', 6],
+  ['ʃ', 6], ['ʒ', 6], ['ɕ', 6], ['ʑ', 6], ['ç', 6], ['c', 6], ['ɟ', 5], ['ʂ', 6], ['ʐ', 6],
   ['s', 7], ['z', 7],
   ['n', 8], ['l', 8], ['ɲ', 8], ['ʎ', 8], ['ɫ', 8], ['ɳ', 8], ['ɭ', 8],
-  ['r', 9], ['ɹ', 9], ['ɻ', 9], ['ʁ', 9], ['ʀ', 9], ['ɐ̯', 9],
+  ['r', 9], ['ɹ', 9], ['ɻ', 9], ['ʁ', 9], ['ʀ', 9],
   ['w', 14], ['ɥ', 14], ['ʍ', 14],
   ['j', 12], ['h', 11], ['ɦ', 11],
 ];
@@ -91,8 +91,11 @@ const IPA_VOWELS: Array<[string, Viseme]> = [
   ['o', 13], ['ɔ', 13], ['ɒ', 13], ['ɤ', 13],
   ['u', 14], ['ʊ', 14], ['y', 14], ['ʏ', 14], ['ø', 14], ['œ', 13], ['ɯ', 14], ['ɵ', 14], ['ʉ', 14],
 ];
-/** Stress, length, nasalisation, syllabicity and tie marks are not visemes. */
-const IPA_MARKS = /[ˈˌːˑ\u0303\u0329\u030d\u032f\u0361\u035c'‿ʰʲʷ]/gu;
+/**
+ * Stress, length, aspiration and palatalization marks and every combining diacritic (nasal,
+ * syllabic, non-syllabic, tie; after NFD, so `ç` reads as `c`) are not visemes.
+ */
+const IPA_MARKS = /[ˈˌːˑ'‿ʰʲʷ]|[\u0300-\u036f]/gu;
 
 /**
  * Viseme of one IPA phone (`p`, `aɪ`, `t͡ʃ`, `ˈɑː`, ...); a diphthong gets the viseme of its
@@ -102,11 +105,11 @@ const IPA_MARKS = /[ˈˌːˑ\u0303\u0329\u030d\u032f\u0361\u035c'‿ʰʲʷ]/gu;
 export function ipaViseme(phone: string): PhoneViseme | null {
   const raw = phone.normalize('NFD').trim();
   if (raw === '' || /^[_|‖.]+:?$/.test(raw)) return { viseme: 0, vowel: false };
-  for (const [sym, v] of IPA_CONSONANTS) if (raw.replace(IPA_MARKS, '').startsWith(sym.normalize('NFD')) && sym.length > 1) return { viseme: v, vowel: false };
   const p = raw.replace(IPA_MARKS, '');
+  for (const [sym, v] of IPA_CONSONANTS) if (sym.length > 1 && p.startsWith(sym.replace(IPA_MARKS, ''))) return { viseme: v, vowel: false };
   if (p === '') return null;
   for (const [sym, v] of IPA_VOWELS) if (p.startsWith(sym)) return { viseme: v, vowel: true };
-  for (const [sym, v] of IPA_CONSONANTS) if (p.startsWith(sym.normalize('NFD'))) return { viseme: v, vowel: false };
+  for (const [sym, v] of IPA_CONSONANTS) if (p.startsWith(sym)) return { viseme: v, vowel: false };
   return null;
 }
 

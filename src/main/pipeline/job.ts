@@ -11,7 +11,7 @@ import { detectSpeech } from '../audio/vad';
 import { trackVideo, chooseFaceTrack } from './tracking-stage';
 import { referenceFacts } from './reference-stage';
 import { LruMemo, contentHash } from '../util/memo';
-import { phoneticTiming } from '../phonetics/phonetic-stage';
+import { phoneticTiming, PHONETICS_VERSION } from '../phonetics/phonetic-stage';
 import { frameVisemes } from '../phonetics/frame-visemes';
 import type { ScriptCue } from '../phonetics/script';
 import type { PhoneTiming } from '../phonetics/types';
@@ -168,7 +168,7 @@ export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
     warnings,
     cacheDir,
     phonetics: jobPhonetics({ info, dub16, orig16, hasOriginalAudio: !!origRaw, offset, o, cacheDir }),
-    phoneticsKey: JSON.stringify({ script: o.script ?? null, lang: o.language ?? 'en-us', orig: o.originalLanguage ?? 'en-us', offset }),
+    phoneticsKey: JSON.stringify({ v: PHONETICS_VERSION, script: o.script ?? null, lang: o.language ?? 'en-us', orig: o.originalLanguage ?? 'en-us', offset }),
   };
 }
 

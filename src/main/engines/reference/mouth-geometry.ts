@@ -6,18 +6,17 @@
  * Point arrays are flat [x0, y0, x1, y1, ...] in frame pixels, laid out as `WarpLayout` says:
  * `meshIndices.length` mesh points, then `ringCount` ring points.
  */
-import { applyAffine, fitAffine, fitSimilarity, type Affine } from '../../imaging/affine';
+import { applyAffine, fitSimilarity } from '../../imaging/affine';
 import { stableVector } from './mouth-shape';
 import { outlineRays, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 import type { Polygon } from '../../masks/types';
 
 /**
  * The reference frame's mesh points carried onto the target face: the similarity fitted on the
- * stable points (eyes, nose bridge, forehead) of both meshes, then a correction on the lower
- * face's points that do not move with speech: horizontally a least-squares affine on the nose /
- * cheek line and the upper jaw angles (it absorbs yaw foreshortening), vertically a shift onto
- * the target's nose line; so the reference's mouth sits in the target's lower face even when
- * the head turns a little between the two frames, with its opening unchanged.
+ * stable points (eyes, nose bridge, forehead) of both meshes, then a translation that puts the
+ * reference's nose / cheek line onto the target's, so the mouth sits under the target's nose
+ * even when the head turns a little between the two frames, with its shape and opening unchanged
+ * (a fit that also scaled or sheared would squeeze or twist the mouth).
  * @param targetMesh, refMesh Float32Array(468 * 3), frame pixels of their own frames.
  * @returns Float64Array(meshIndices.length * 2), target frame pixels.
  */
@@ -30,32 +29,21 @@ export function referenceDrivenPoints(layout: WarpLayout, targetMesh: Float32Arr
     out[2 * k] = x;
     out[2 * k + 1] = y;
   });
-  // Horizontal: least-squares affine x' = a x + b y + c on the pose points (the upper jaw
-  // angles barely move sideways when the jaw opens, but show the head's yaw). Vertical: only a
-  // shift onto the target's nose line (the jaw angles drop a little as the mouth opens; fitting
-  // y on them would squeeze the reference's mouth shut).
-  const from = new Float64Array(layout.poseSlots.length * 2);
-  const to = new Float64Array(layout.poseSlots.length * 2);
-  layout.poseSlots.forEach((s, i) => {
-    const m = layout.meshIndices[s];
-    from[2 * i] = out[2 * s];
-    from[2 * i + 1] = out[2 * s + 1];
-    to[2 * i] = targetMesh[m * 3];
-    to[2 * i + 1] = out[2 * s + 1];
-  });
-  let fix: Affine = [1, 0, 0, 0, 1, 0];
-  try {
-    fix = fitAffine(from, to);
-  } catch {
-    // Degenerate pose points: the similarity alone.
-  }
+  // A translation onto the target's nose / cheek line (points that do not move with speech).
+  // (A horizontal affine fitted on these and the upper jaw angles, tried to absorb yaw, sheared
+  // the mouth when the reference's jaw angles were asymmetric: twisted lips on talk-b.)
+  let tx = 0;
   let ty = 0;
-  for (const s of layout.anchorSlots) ty += targetMesh[layout.meshIndices[s] * 3 + 1] - out[2 * s + 1];
+  for (const s of layout.anchorSlots) {
+    const m = layout.meshIndices[s];
+    tx += targetMesh[m * 3] - out[2 * s];
+    ty += targetMesh[m * 3 + 1] - out[2 * s + 1];
+  }
+  tx /= layout.anchorSlots.length || 1;
   ty /= layout.anchorSlots.length || 1;
   for (let k = 0; k < n; k++) {
-    const x = out[2 * k], y = out[2 * k + 1];
-    out[2 * k] = fix[0] * x + fix[1] * y + fix[2];
-    out[2 * k + 1] = y + ty;
+    out[2 * k] += tx;
+    out[2 * k + 1] += ty;
   }
   return out;
 }
@@ -130,13 +118,17 @@ export function polygonArea(poly: Polygon): number {
  */
 export function frameGeometry(layout: WarpLayout, targetMesh: Float32Array, driven: Float64Array, amount: number): { src: Float64Array; dst: Float64Array; amount: number } {
   // The largest amount (halving from the asked one) whose warp folds no triangle over: a fold
-  // would tear the picture (pixels claimed twice, holes next to them).
+  // would tear the picture (pixels claimed twice, holes next to them). Lip and mouth-gap
+  // triangles do not count (see `WarpLayout.faceTriangles`).
   let a = amount;
   for (let tries = 0; ; tries++) {
     const src = warpPoints(layout, targetMesh);
     const dst = moveGeometry(layout, src, driven, a);
     matteRing(layout, src, dst);
-    if (foldedTriangles(layout.triangles, src, dst) === 0 || tries >= 6) return { src, dst, amount: tries >= 6 ? 0 : a };
+    // The lips' thin triangles may flip as the mouth changes shape, and the mouth gap's collapse
+    // whenever it closes: only the rest of the face counts.
+    const solid = layout.triangles.subarray(0, 3 * layout.faceTriangles);
+    if (foldedTriangles(solid, src, dst) === 0 || tries >= 6) return { src, dst, amount: tries >= 6 ? 0 : a };
     a /= 2;
   }
 }

@@ -8,8 +8,10 @@
  * a margin) is written, so hair, earrings, collars and background stay the original's.
  */
 import type { Patch } from '../types';
-import { boundingRect, intersectRect } from '../../masks/geometry';
-import { boxBlur, rasterizePolygons } from '../../masks/raster';
+import { boundingRect, intersectRect, scalePolygon } from '../../masks/geometry';
+import { boxBlur, rasterizePolygons, softPolygonMask } from '../../masks/raster';
+import { FACE_OVAL } from '../../masks/face-regions';
+import type { Polygon } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { copyRgbRect } from '../../imaging/rgb-rect';
@@ -81,13 +83,36 @@ export interface MouthTask {
 export interface SynthesizedMouth {
   /**
    * The target's own pixels moved to the new geometry over the matte's box; `alpha` is the face
-   * matte (1 inside the ring, 0 outside; the warp is the identity on the ring itself).
+   * matte (`faceMatte`) inside the ring, 0 outside it (the warp is the identity on the ring).
    */
   own: Patch;
   /** The reference's inner mouth on the new geometry; `alpha` the soft inner-lip mask. */
   inner: Patch | null;
   /** Colour statistics of the lips and their surroundings: reference warp (from) vs own (to). */
   stats: ColourPair | null;
+}
+
+/** Face matte growth about its centroid and soft edge (fraction of the face's size, pixels at least). */
+export const FACE_MATTE_GROW = 1.02;
+export const FACE_MATTE_FEATHER = 0.012;
+
+/**
+ * The face matte of an output frame over `roi`: the union of the source's face oval (MediaPipe
+ * FACEMESH_FACE_OVAL of the target mesh) and the result's (the same oval with the warp points'
+ * new positions), grown by 2 % with a soft edge (Float32Array(roi.w * roi.h) in [0, 1]). Pixels
+ * outside it are never written: hair, earrings and background next to the cheeks keep the
+ * original's pixels even where the warp moves the skin beside them by a fraction of a pixel.
+ */
+export function faceMatte(layout: WarpLayout, targetMesh: Float32Array, dst: Float64Array, roi: { x: number; y: number; w: number; h: number }): Float32Array {
+  const slot = new Map(layout.meshIndices.map((m, k) => [m, k]));
+  const src: Polygon = FACE_OVAL.map((i) => [targetMesh[i * 3], targetMesh[i * 3 + 1]]);
+  const res: Polygon = FACE_OVAL.map((i) => {
+    const k = slot.get(i);
+    return k === undefined ? [targetMesh[i * 3], targetMesh[i * 3 + 1]] : [dst[2 * k], dst[2 * k + 1]];
+  });
+  const box = boundingRect([src])!;
+  const feather = Math.max(2, FACE_MATTE_FEATHER * Math.max(box.w, box.h));
+  return softPolygonMask([scalePolygon(src, FACE_MATTE_GROW), scalePolygon(res, FACE_MATTE_GROW)], roi, feather);
 }
 
 /** Inner mouths smaller than this (square pixels) are a closed mouth: nothing is brought in. */
@@ -126,11 +151,12 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   // The target's own pixels, moved: one bicubic resampling of the original frame.
   const warped = warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic');
   const matte = rasterizePolygons([ring], roi);
+  const face = faceMatte(layout, t.targetMesh, dst, roi);
   const alpha = new Float32Array(roi.w * roi.h);
   const data = warped.data;
   const orig = copyRgbRect(frame, roi);
   for (let i = 0; i < alpha.length; i++) {
-    if (matte[i] && warped.coverage[i]) alpha[i] = 1;
+    if (matte[i] && warped.coverage[i] && face[i] > 0) alpha[i] = face[i];
     else {
       data[i * 3] = orig[i * 3];
       data[i * 3 + 1] = orig[i * 3 + 1];

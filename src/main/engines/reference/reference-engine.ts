@@ -3,7 +3,7 @@ import { throwIfAborted, UserError } from '../../util/errors';
 import { LruMemo } from '../../util/memo';
 import type { ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
-import { visemeCost } from './viseme-cost';
+import { articulationFactor, visemeCost } from './viseme-cost';
 import { NO_VISEME } from '../../phonetics/visemes';
 import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
 import { buildWarpLayout, type WarpLayout } from './warp-geometry';
@@ -189,20 +189,22 @@ export class ReferenceEngine implements Engine {
     const meanOpen = openings.reduce((a, b) => a + b, 0) / R;
     const sdOpen = Math.sqrt(openings.reduce((a, b) => a + (b - meanOpen) ** 2, 0) / R) || 1;
     let silentFrames = 0;
+    // Dub visemes of the output frames (phones of the dub), when known and weighed.
+    const dubV = p.viseme > 0 && ctx.dubVisemes ? ctx.dubVisemes.subarray(range.start, range.end) : null;
     for (let t = 0; t < T; t++) {
       const silent = dubLevel[range.start + t] < silentBelow;
       if (silent) silentFrames++;
+      const artFactor = dubV ? articulationFactor(dubV[t], p.viseme) : 1;
       for (let r = 0; r < R; r++) {
         const i = t * R + r;
-        const art = ((openings[r] - target[t]) / sdOpen) ** 2;
+        const art = artFactor * ((openings[r] - target[t]) / sdOpen) ** 2;
         unary[i] = p.lambdaA * (unary[i] / med) + p.articulation * art + (silent ? p.silence * (openings[r] / maxOpen) * 4 : 0);
       }
     }
     // Viseme agreement (phones of the dub vs phones of the reference's original audio, and the
     // reference frame's mouth opening): closures on p b m / f v, shut mouth in dub silence.
     let visemeFrames = 0;
-    if (p.viseme > 0 && ctx.dubVisemes) {
-      const dubV = ctx.dubVisemes.subarray(range.start, range.end);
+    if (dubV) {
       const refV = ctx.originalVisemes ? Uint8Array.from(refIdx, (f) => ctx.originalVisemes![f]) : null;
       const add = visemeCost({ dub: dubV, ref: refV, openings, weight: p.viseme });
       for (let i = 0; i < unary.length; i++) unary[i] += add[i];

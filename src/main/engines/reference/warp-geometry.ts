@@ -37,12 +37,18 @@ export interface WarpLayout {
   bandFrac: number;
   /** Matte margin beyond the band, fraction of the outline's size. */
   marginFrac: number;
-  /** Uint32Array(k * 3) triangles over all warp points. */
+  /**
+   * Uint32Array(k * 3) triangles over all warp points: the face's first (`faceTriangles` of
+   * them), then the lips' (every corner on or inside the outer lip contour), the mouth gap's
+   * (every corner on the inner lip) last.
+   */
   triangles: Uint32Array;
+  /** How many triangles at the start of `triangles` are outside the lips (the fold guard's). */
+  faceTriangles: number;
   /**
    * Per warp point, in [0, 1]: how far the point follows the reference's geometry (1, lips and
    * chin) rather than staying on the target (0: nose / cheek line, jaw angles, the ring). Interior
-   * points get the inverse-distance-weighted mean of the lip and outline weights, so the
+   * points get the inverse-distance-weighted mean of the nearest lip and outline weights, so the
    * displacement falls off smoothly from the mouth towards the cheeks and the jaw angles (the
    * jaw turns about the temporomandibular joint: the chin moves, the jaw angle barely does).
    */
@@ -55,11 +61,6 @@ export interface WarpLayout {
   outerLipSlots: number[];
   /** Positions of the nose / cheek-line points (anchors of the mouth's vertical placement). */
   anchorSlots: number[];
-  /**
-   * Positions of the points that do not move with speech (nose / cheek line and the upper jaw
-   * angles 132, 361): the reference's lower face is fitted onto the target's on them.
-   */
-  poseSlots: number[];
 }
 
 /**
@@ -99,7 +100,32 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
   const ringCount = 2 * DETAILED_MASK_OUTLINE.length;
   const outlineSlots = DETAILED_MASK_OUTLINE.map((i) => slot.get(i)!);
   const pts = warpPoints({ meshIndices, ringCount, bandFrac, marginFrac, outlineSlots }, mesh);
-  const tri = new Delaunator(pts).triangles;
+  // Triangle order: the rest of the face, then the lips (every corner on or inside the outer lip
+  // contour: thin, they may flip as the mouth changes shape; the fold guard ignores them), then
+  // the mouth gap (every corner on the inner lip: it collapses when the mouth closes) last, so
+  // the lips, drawn before it, keep every pixel they cover.
+  const innerSlots = new Set(INNER_LIPS.map((i) => slot.get(i)!));
+  const outerLip: Polygon = OUTER_LIPS.map((i) => [mesh[i * 3], mesh[i * 3 + 1]]);
+  const lb = { x: Math.floor(Math.min(...outerLip.map((p) => p[0]))) - 1, y: Math.floor(Math.min(...outerLip.map((p) => p[1]))) - 1, w: 0, h: 0 };
+  lb.w = Math.ceil(Math.max(...outerLip.map((p) => p[0]))) - lb.x + 2;
+  lb.h = Math.ceil(Math.max(...outerLip.map((p) => p[1]))) - lb.y + 2;
+  const inLips = rasterizePolygons([outerLip], lb);
+  const lipSlots = new Set<number>(OUTER_LIPS.map((i) => slot.get(i)!));
+  meshIndices.forEach((m, k) => {
+    const px = Math.floor(mesh[m * 3]) - lb.x, py = Math.floor(mesh[m * 3 + 1]) - lb.y;
+    if (px >= 0 && py >= 0 && px < lb.w && py < lb.h && inLips[py * lb.w + px]) lipSlots.add(k);
+  });
+  for (const s of innerSlots) lipSlots.add(s);
+  const all = new Delaunator(pts).triangles;
+  const face: number[] = [];
+  const lips: number[] = [];
+  const gap: number[] = [];
+  for (let t = 0; t < all.length; t += 3) {
+    const v = [all[t], all[t + 1], all[t + 2]];
+    const list = v.every((q) => innerSlots.has(q)) ? gap : v.every((q) => lipSlots.has(q)) ? lips : face;
+    list.push(...v);
+  }
+  const tri = [...face, ...lips, ...gap];
   const followReference = followWeights(meshIndices, mesh, ringCount);
   return {
     meshIndices,
@@ -107,18 +133,20 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
     bandFrac,
     marginFrac,
     triangles: Uint32Array.from(tri),
+    faceTriangles: face.length / 3,
     followReference,
     outlineSlots,
     innerLipSlots: INNER_LIPS.map((i) => slot.get(i)!),
     outerLipSlots: OUTER_LIPS.map((i) => slot.get(i)!),
     anchorSlots: [...UPPER_BOUNDARY].map((i) => slot.get(i)!),
-    poseSlots: [...UPPER_BOUNDARY, 132, 361].map((i) => slot.get(i)!),
   };
 }
 
 /**
  * Follow weights (see `WarpLayout.followReference`): lips 1, jaw outline `jawWeight` x `JAW_FOLLOW`, nose /
- * cheek line 0, ring 0, other points the inverse-square-distance mean of those drivers.
+ * cheek line 0, ring 0, other points the inverse-4th-power-distance mean of those drivers (so a
+ * point next to the face's edge moves like the edge, however many lip points there are: the
+ * face's outline against hair or background is not redrawn).
  * @returns Float32Array(meshIndices.length + ringCount).
  */
 export function followWeights(meshIndices: number[], mesh: Float32Array, ringCount: number): Float32Array {
@@ -139,7 +167,8 @@ export function followWeights(meshIndices: number[], mesh: Float32Array, ringCou
     for (const [d, dw] of drivers) {
       const dx = mesh[m * 3] - mesh[d * 3];
       const dy = mesh[m * 3 + 1] - mesh[d * 3 + 1];
-      const inv = 1 / (dx * dx + dy * dy + 1e-6);
+      const d2 = dx * dx + dy * dy + 1e-6;
+      const inv = 1 / (d2 * d2); // inverse 4th power: the nearest drivers dominate
       num += dw * inv;
       den += inv;
     }

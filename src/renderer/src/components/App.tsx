@@ -3,6 +3,7 @@ import { Splitter, useStoredSize } from './Splitter';
 import {
   createSegmentFromInOut,
   deleteSelected,
+  flushAutosave,
   mergeSelectedWithNext,
   protectFromInOut,
   redo,
@@ -125,9 +126,13 @@ export function App() {
       if (s.history.present !== s.savedProject && s.history.present.video) e.preventDefault();
     };
     window.addEventListener('beforeunload', beforeUnload);
+    // Leaving the page (reload, tab closed): write the pending autosave now (best effort).
+    const pageHide = () => void flushAutosave().catch(() => {});
+    window.addEventListener('pagehide', pageHide);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('beforeunload', beforeUnload);
+      window.removeEventListener('pagehide', pageHide);
     };
   }, []);
   const [winW, setWinW] = useState(() => window.innerWidth);

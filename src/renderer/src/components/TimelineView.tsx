@@ -65,7 +65,7 @@ export function Ruler() {
     >
       {ticks.map(({ f, major }) => (
         <div key={f} className={`tick ${major ? 'major' : ''}`} style={{ left: f * pxPerFrame - left }}>
-          {major && f * pxPerFrame - left + RULER_LABEL_PX <= width && <span className="tc-label" data-testid="ruler-label">{formatTimecode(f, fps)}</span>}
+          {major && f * pxPerFrame - left >= 0 && f * pxPerFrame - left + RULER_LABEL_PX <= width && <span className="tc-label" data-testid="ruler-label">{formatTimecode(f, fps)}</span>}
         </div>
       ))}
     </div>
