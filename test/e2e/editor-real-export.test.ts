@@ -73,8 +73,11 @@ describeIfSharedMedia('editor export with the real pipeline (talk-a)', ['talk-a.
       if (n >= 25 && n < 75) {
         const r = rendered[n - 25];
         const fromRender = meanDiff(e, (x, y, c) => r[((y - rect.y) * rect.w + (x - rect.x)) * 3 + c], p);
+        const mouthFromRender = meanDiff(e, (x, y, c) => r[((y - rect.y) * rect.w + (x - rect.x)) * 3 + c], mouth);
         expect(fromRender).toBeLessThan(2.5);
-        expect(fromOriginal).toBeGreaterThan(fromRender + 4);
+        // The engine moves the target's own pixels (most of the box stays the original's), so
+        // the dub shows as a smaller mean change over the box than a pasted lower face did.
+        expect(fromOriginal).toBeGreaterThan(Math.max(2, mouthFromRender + 1));
       } else {
         expect(fromOriginal).toBeLessThan(2.5);
       }

@@ -16,7 +16,9 @@ const FRAMES = 50; // 2 s of talk-a (25 fps): the copies hold only these frames
 describeIfSharedMedia('evalQuality on talk-a: re-encode vs damaged copy', ['talk-a.mp4'], () => {
   const video = sharedMedia('talk-a.mp4')!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eval-quality-e2e-'));
-  const floorDirs = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('dubbing-quality-floor-')).sort();
+  // The floor re-encodes go under this test's own folder (other test files evaluate at the same time).
+  const floorParent = mkdtempSync(path.join(os.tmpdir(), 'quality-floor-test-'));
+  const floorDirs = () => readdirSync(floorParent).filter((f) => f.startsWith('dubbing-quality-floor-')).sort();
   let before: string[] = [];
   let clean: QualityReport;
   let blurred: QualityReport;
@@ -40,12 +42,15 @@ describeIfSharedMedia('evalQuality on talk-a: re-encode vs damaged copy', ['talk
     const line = `drawbox=x=${box.x}:y=${jawY}:w=${box.w}:h=3:color=black@0.8:t=fill`;
     execFileSync(ffmpeg, [...cut, '-vf', line, ...x264, '-y', path.join(dir, 'lined.mp4')]);
     const range = { start: 0, end: FRAMES };
-    clean = await evalQuality({ original: video, dubbed: path.join(dir, 'clean.mp4'), cacheDir, range });
-    blurred = await evalQuality({ original: video, dubbed: path.join(dir, 'blurred.mp4'), cacheDir, range });
-    lined = await evalQuality({ original: video, dubbed: path.join(dir, 'lined.mp4'), cacheDir, range, sheet: path.join(dir, 'sheet.png') });
+    clean = await evalQuality({ original: video, dubbed: path.join(dir, 'clean.mp4'), cacheDir, range, tempDir: floorParent });
+    blurred = await evalQuality({ original: video, dubbed: path.join(dir, 'blurred.mp4'), cacheDir, range, tempDir: floorParent });
+    lined = await evalQuality({ original: video, dubbed: path.join(dir, 'lined.mp4'), cacheDir, range, sheet: path.join(dir, 'sheet.png'), tempDir: floorParent });
   }, 300_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(floorParent, { recursive: true, force: true });
+  });
 
   it('scores a plain re-encode at the noise floor', () => {
     expect(clean.frames).toBe(FRAMES);

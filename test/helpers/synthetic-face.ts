@@ -38,6 +38,14 @@ export function syntheticMesh(cx: number, cy: number, size: number, opening = 0.
     });
   lip(OUTER_LIPS, 0.2 * size, 0.05 * size + (opening * size) / 2, 0.06 * size + (opening * size) / 2);
   lip(INNER_LIPS, 0.15 * size, (opening * size) / 2, (opening * size) / 2);
+  // Face oval above the jaw angles (MediaPipe FACEMESH_FACE_OVAL order, left jaw angle over the
+  // forehead to the right one), on an arc continuing the jaw: face mattes and yaw read it.
+  const arc = [132, 93, 234, 127, 162, 21, 54, 103, 67, 109, 10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361];
+  arc.forEach((idx, k) => {
+    if (k === 0 || k === arc.length - 1) return; // the jaw angles are on the outline already
+    const t = Math.PI - (Math.PI * k) / (arc.length - 1);
+    set(idx, cx + 0.42 * size * Math.cos(t), cy + 0.08 * size - 0.58 * size * Math.sin(t));
+  });
   // Eyes, nose bridge, forehead, chin.
   set(33, cx - 0.2 * size, cy - 0.2 * size);
   set(133, cx - 0.08 * size, cy - 0.2 * size);

@@ -206,7 +206,7 @@ describe('export plan', () => {
     ]);
     expect(plan.args.filter((a, i) => plan.args[i - 1] === '-i')).toEqual(['/v.mp4', '/r1.mkv', '/t2.mp4', '/d.wav']);
     const fc = plan.args[plan.args.indexOf('-filter_complex') + 1];
-    expect(fc).toContain('[1:v:0]trim=start_frame=0:end_frame=10,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,crop=16:16:2:2:exact=1');
+    expect(fc).toContain('[1:v:0]trim=start_frame=0:end_frame=10,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,crop=16:16:2:2:exact=1');
     expect(fc).toContain('overlay=x=12:y=12');
     expect(fc).toContain('[2:v:0]trim=start_frame=0:end_frame=10,format=yuv420p,settb=expr=1/25,setpts=N+60');
     expect(fc).toContain('[3:a:0]aresample=48000,atrim=start=0.500000');

@@ -64,8 +64,9 @@ export async function encodeFloor(
   range: { start: number; end: number },
   settings: FloorEncoderSettings,
   signal?: AbortSignal,
+  tempParent: string = os.tmpdir(),
 ): Promise<{ path: string; dispose: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dubbing-quality-floor-'));
+  const dir = await mkdtemp(path.join(tempParent, 'dubbing-quality-floor-'));
   const dispose = () => rm(dir, { recursive: true, force: true }).catch(() => undefined);
   const output = path.join(dir, 'floor.mp4');
   try {

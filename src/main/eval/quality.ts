@@ -117,6 +117,8 @@ export interface QualityOptions {
   dubbedFace?: number;
   /** Write a contact sheet of the worst frames (PNG) here. */
   sheet?: string;
+  /** Folder the noise-floor re-encode is written under (a temp folder deleted afterwards); default the OS temp folder. */
+  tempDir?: string;
   /** Floor encoder overrides (default: the review export's preset and CRF). */
   preset?: string;
   crf?: number;
@@ -212,7 +214,7 @@ export async function evalQuality(opts: QualityOptions): Promise<QualityReport> 
   const tb = chooseFaceTrack(await trackVideo(b, { cacheDir: opts.cacheDir, signal }), opts.dubbedFace ?? opts.face).track;
   const matrix: ColorMatrix = yuvMatrixOf(a) ?? 'bt601';
   const settings: FloorEncoderSettings = { preset: opts.preset ?? REVIEW_PRESET, crf: opts.crf ?? REVIEW_CRF, matrix };
-  const floorFile = await encodeFloor(a, range, settings, signal);
+  const floorFile = await encodeFloor(a, range, settings, signal, opts.tempDir);
   const { width, height } = displaySize(a);
 
   const perFrame: QualityFrame[] = [];

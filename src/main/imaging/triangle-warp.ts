@@ -125,9 +125,43 @@ export function warpTriangles(
         let iy = sy | 0;
         if (ix > sw - 2) ix = sw - 2;
         if (iy > sh - 2) iy = sh - 2;
+        const oo = o * 3;
         const fx = sx - ix;
         const fy = sy - iy;
-        const oo = o * 3;
+        if (cubic && !alpha && (fx < 1e-4 || fx > 0.9999) && (fy < 1e-4 || fy > 0.9999)) {
+          // A whole-pixel position (where the warp does not move the picture): the pixel itself,
+          // as the bicubic weights would give it, without the 16 taps.
+          const qx = fx > 0.5 ? Math.min(sw - 1, ix + 1) : ix;
+          const qy = fy > 0.5 ? Math.min(sh - 1, iy + 1) : iy;
+          const si = (qy * sw + qx) * 3;
+          out[oo] = sd[si];
+          out[oo + 1] = sd[si + 1];
+          out[oo + 2] = sd[si + 2];
+          cov[o] = 1;
+          continue;
+        }
+        if (cubic && ix >= 1 && iy >= 1 && ix <= sw - 3 && iy <= sh - 3) {
+          // Interior: the 4x4 taps without clamping, weights inline (Catmull-Rom).
+          const tx2 = fx * fx, tx3 = tx2 * fx, ty2 = fy * fy, ty3 = ty2 * fy;
+          const x0w = 0.5 * (-tx3 + 2 * tx2 - fx), x1w = 0.5 * (3 * tx3 - 5 * tx2 + 2), x2w = 0.5 * (-3 * tx3 + 4 * tx2 + fx), x3w = 0.5 * (tx3 - tx2);
+          const y0w = 0.5 * (-ty3 + 2 * ty2 - fy), y1w = 0.5 * (3 * ty3 - 5 * ty2 + 2), y2w = 0.5 * (-3 * ty3 + 4 * ty2 + fy), y3w = 0.5 * (ty3 - ty2);
+          const stride = sw * 3;
+          const r0 = ((iy - 1) * sw + ix - 1) * 3;
+          for (let ch = 0; ch < 3; ch++) {
+            let q = r0 + ch;
+            const a0v = x0w * sd[q] + x1w * sd[q + 3] + x2w * sd[q + 6] + x3w * sd[q + 9];
+            q += stride;
+            const a1v = x0w * sd[q] + x1w * sd[q + 3] + x2w * sd[q + 6] + x3w * sd[q + 9];
+            q += stride;
+            const a2v = x0w * sd[q] + x1w * sd[q + 3] + x2w * sd[q + 6] + x3w * sd[q + 9];
+            q += stride;
+            const a3v = x0w * sd[q] + x1w * sd[q + 3] + x2w * sd[q + 6] + x3w * sd[q + 9];
+            const acc = y0w * a0v + y1w * a1v + y2w * a2v + y3w * a3v;
+            out[oo + ch] = acc < 0 ? 0 : acc > 255 ? 255 : acc + 0.5;
+          }
+          cov[o] = 1;
+          continue;
+        }
         if (cubic) {
           cubicWeights(fx, wx);
           cubicWeights(fy, wy);

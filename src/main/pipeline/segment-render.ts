@@ -23,7 +23,7 @@ import { LruMemo } from '../util/memo';
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
 export const RENDER_VERSION = 4;
 /** Union-mask options for engines with their own face matte (`EngineDescription.faceMatte`). */
-export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.3, featherFrac: 0 } as const;
+export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.12, featherFrac: 0 } as const;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
 export const PREFETCH_FRAMES = 8;
 
@@ -114,7 +114,8 @@ function faceBoxes(job: JobContext, r: FrameRange): Rect | null {
 export function segmentCrop(job: JobContext, range: FrameRange, reference: FrameRange, croppable = true, faceMatte = false): { crop: Rect; referenceCrop: Rect; union: UnionMaskRaster } | null {
   const meshes = job.track.frames.slice(range.start, range.end).map((s) => s?.mesh ?? null);
   // An engine that brings its own face matte gets a hard box around everything its matte can
-  // reach (the lower-face outlines of the segment, grown by 30 %): no feather of the box ever
+  // reach (the lower-face outlines of the segment, grown by 12 %: the matte ring lies 5 % beyond
+  // the outlines, plus a fifth of the jaw's motion): no feather of the box ever
   // blends two geometries of the jaw.
   const um = unionMask(meshes, job.width, job.height, faceMatte ? FACE_MATTE_UNION : {});
   if (!um) return null;

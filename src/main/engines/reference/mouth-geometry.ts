@@ -8,7 +8,7 @@
  */
 import { applyAffine, fitSimilarity } from '../../imaging/affine';
 import { stableVector } from './mouth-shape';
-import { outlineRays, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
+import { outlineRays, warpPoints, type WarpLayout } from './warp-geometry';
 import type { Polygon } from '../../masks/types';
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { Patch } from '../types';
 import { boundingRect, intersectRect, scalePolygon } from '../../masks/geometry';
-import { boxBlur, rasterizePolygons, softPolygonMask } from '../../masks/raster';
+import { boxBlur, rasterizePolygons } from '../../masks/raster';
 import { FACE_OVAL } from '../../masks/face-regions';
 import type { Polygon } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
@@ -112,7 +112,8 @@ export function faceMatte(layout: WarpLayout, targetMesh: Float32Array, dst: Flo
   });
   const box = boundingRect([src])!;
   const feather = Math.max(2, FACE_MATTE_FEATHER * Math.max(box.w, box.h));
-  return softPolygonMask([scalePolygon(src, FACE_MATTE_GROW), scalePolygon(res, FACE_MATTE_GROW)], roi, feather);
+  const hard = rasterizePolygons([scalePolygon(src, FACE_MATTE_GROW), scalePolygon(res, FACE_MATTE_GROW)], roi);
+  return boxBlur(Float32Array.from(hard), roi.w, roi.h, feather / 2, 2);
 }
 
 /** Inner mouths smaller than this (square pixels) are a closed mouth: nothing is brought in. */
