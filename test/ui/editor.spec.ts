@@ -166,6 +166,7 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
       await shot(page, '04-reference-suggestions');
       await page.getByTestId('accept-candidate').first().click();
       await expect.poll(async () => (await snapshot(page)).segments[0].reference?.source).toBe('suggested');
+      expect((await snapshot(page)).segments[0].reference?.candidate).toBe(1);
     } else {
       await page.getByTestId('pick-reference').click();
       await dragOnLane(page, 'original', 0.02, 0.3);
@@ -202,7 +203,8 @@ test('an editor dubs a segment of a real clip end to end', async ({ page }) => {
     await expect(page.getByTestId('take')).toHaveCount(1);
     // Takes have human names and say where their reference came from.
     await expect(page.getByTestId('take')).toContainText('Take 1');
-    await expect(page.getByTestId('take')).toContainText(/\((suggested|picked)\)/);
+    // (An accepted suggestion is named by its rank: the first, the best, was accepted above.)
+    await expect(page.getByTestId('take')).toContainText(/\((suggested: Candidate 1|picked)\)/);
     await expect(page.getByTestId('take-changes')).toHaveText('first take');
     await shot(page, '06-rendered');
   });

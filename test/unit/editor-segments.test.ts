@@ -222,3 +222,13 @@ describe('segment operations', () => {
     expect(JSON.stringify(p)).toBe(frozen);
   });
 });
+
+describe('reference suggestions named on the segment and its takes', () => {
+  it('records which candidate (1 = best) an accepted suggestion was; a reference drawn by the user has none', () => {
+    let p = ops.createSegment(base(), 10, 60, { id: 's1', ...params });
+    p = ops.setReference(p, 's1', { startFrame: 100, endFrame: 150 }, 'suggested', 2);
+    expect(seg(p, 's1').reference).toEqual({ startFrame: 100, endFrame: 150, source: 'suggested', candidate: 2 });
+    p = ops.setReference(p, 's1', { startFrame: 100, endFrame: 150 }, 'user', 3);
+    expect(seg(p, 's1').reference).toEqual({ startFrame: 100, endFrame: 150, source: 'user' });
+  });
+});

@@ -44,7 +44,7 @@ export function flagReason(figure: QualityFlagFigure, value: number, floor: numb
     case 'outsideChange':
       return `Change outside the face ${f2(value)} is ${times(value, fl)} the re-encode's ${f2(fl)}: background, neck or collar moved with the re-render.`;
     case 'sharpness':
-      return `Sharpness ${Math.round(value * 100)} % of the original (below ${Math.round(minSharpness * 100)} %${floor !== null ? `; the re-encode keeps ${Math.round(fl * 100)} %` : ''}): the lower face is blurrier.`;
+      return `Sharpness ${Math.round(value * 100)} % of the original (below ${Math.round(minSharpness * 100)} %${floor !== null ? `; the re-encode keeps ${Math.round(fl * 100)} %` : ''}): the lower face is blurrier than encoding alone makes it.`;
     case 'flicker':
       return `Flicker ${f2(value)} is ${times(value, fl)} the re-encode's ${f2(fl)}: the change jumps from the previous frame.`;
   }
@@ -54,7 +54,8 @@ export function flagReason(figure: QualityFlagFigure, value: number, floor: numb
  * Flags a frame for a figure when (all comparisons strict, on the same frame):
  * - seam: dub > `seamVsFloor` x floor;
  * - outsideChange: dub > `outsideVsFloor` x floor;
- * - sharpness: dub < `minSharpness` (an absolute ratio to the original; the floor is reported only);
+ * - sharpness: dub < `minSharpness` (a ratio to the original), or, where a plain re-encode
+ *   itself keeps less, dub < 0.98 x the floor's (the encoder's own softening is not the dub's);
  * - flicker: dub > `flickerVsFloor` x floor.
  * A figure that is not finite on the dub (flicker of a range's first frame, an empty mask) never
  * flags; for the floor-relative figures neither does one whose floor is not finite. A floor of 0
@@ -71,7 +72,7 @@ export function flagFrames(frames: readonly FrameFigures[], thresholds: Partial<
       const floor = fin(f.floor[figure]);
       if (!Number.isFinite(value)) continue;
       let hit: boolean;
-      if (figure === 'sharpness') hit = value < t.minSharpness;
+      if (figure === 'sharpness') hit = value < (floor !== null ? Math.min(t.minSharpness, 0.98 * floor) : t.minSharpness);
       else hit = floor !== null && value > factor[figure] * floor;
       if (hit) out.push({ frame: f.frame, figure, value, floor, reason: flagReason(figure, value, floor, t.minSharpness) });
     }

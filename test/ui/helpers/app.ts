@@ -36,7 +36,7 @@ export interface EditorSnapshot {
     takes: number;
     activeTakeId: string | null;
     shapes: number;
-    reference: { startFrame: number; endFrame: number; source: string } | null;
+    reference: { startFrame: number; endFrame: number; source: string; candidate?: number } | null;
     failure: { code: string; message: string } | null;
   }>;
   undo: number;
@@ -72,7 +72,7 @@ export async function snapshot(page: Page): Promise<EditorSnapshot> {
           takes: unknown[];
           activeTakeId: string | null;
           occlusion: { shapes: unknown[] };
-          reference: { startFrame: number; endFrame: number; source: string } | null;
+          reference: { startFrame: number; endFrame: number; source: string; candidate?: number } | null;
           failure: { code: string; message: string } | null;
         };
         return {
