@@ -140,6 +140,7 @@ export function createRealPipeline(): PipelineService {
       let trackTick = progress('track');
       const job = await prepareJob({
         video: opts.video, audio: opts.audio, audioOffset: opts.audioOffset, face: opts.face, segments: opts.segments, cacheDir: opts.cacheDir, signal: opts.signal, log: opts.log,
+        script: opts.script, language: opts.language, originalLanguage: opts.originalLanguage,
         onTrackStart: (n) => {
           trackTick = progress('track');
           trackTick(0, n);

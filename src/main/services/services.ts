@@ -17,6 +17,8 @@ import { JobQueue } from './jobs';
 import { submitQualityCheck } from './quality-job';
 import { isInside, MediaAccessPolicy } from './media-access';
 import { fingerprint, readCachedTake, readTakeRender, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
+import { getPhonetics, importScript } from './script-service';
+import { renderScript } from '../../shared/project/scripts';
 
 /** Native file dialogs (Electron); null in the bridge, where the renderer shows its own browser. */
 export interface DialogProvider {
@@ -195,6 +197,14 @@ export function createServices(opts: ServicesOptions): Services {
       return opts.interactiveHost.call('suggestHands', { video: video.path, face: seg.face, segment: { startFrame: seg.startFrame, endFrame: seg.endFrame } });
     },
 
+    async 'script.import'(req) {
+      return { script: await importScript(checkPath(req.path, 'The script')) };
+    },
+
+    async 'phonetics.get'(req) {
+      return getPhonetics(opts.jobsHost, req.project, req.trackId, req.segmentId);
+    },
+
     async 'project.activate'(req) {
       const projectPath = req.path ? checkPath(req.path, 'The project') : null;
       access.setProject(projectPath, mediaPathsOf(req.project));
@@ -244,6 +254,8 @@ export function createServices(opts: ServicesOptions): Services {
       const cacheKey = renderCacheKey(project, seg, [await fingerprint(video.path), await fingerprint(track.path)], opts.pipelineKind);
       const out = takePath(opts.cacheDir, cacheKey);
       const label = `Render ${segmentName(project, seg)} (frames ${seg.startFrame}-${seg.endFrame})`;
+      // The dub's script (the segment's own, else its track's) and language drive the phonetic timing.
+      const phonetic = renderScript(project, seg);
       const hit = await readCachedTake(opts.cacheDir, cacheKey);
       if (hit) {
         const take: Take = { ...hit, specKey, renderSec: 0 };
@@ -275,6 +287,8 @@ export function createServices(opts: ServicesOptions): Services {
                 segments: [toSegmentSpec(seg)],
                 outputRange: { startFrame: seg.startFrame, endFrame: seg.endFrame },
                 cacheDir: path.join(opts.cacheDir, 'pipeline'),
+                ...(phonetic.script ? { script: phonetic.script } : {}),
+                ...(track.language ? { language: track.language } : {}),
               },
               out,
               preview: true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { engineDescriptionSchema } from '../engines';
-import { exportCodecSchema, projectV2Schema, takeSchema } from '../project/schema';
+import { dubScriptSchema, exportCodecSchema, projectV2Schema, takeSchema } from '../project/schema';
 import { apiErrorSchema } from './errors';
 import { qualityResultSchema } from './quality';
 
@@ -117,6 +117,19 @@ export const handSuggestionSchema = z.object({
 });
 export type HandSuggestion = z.infer<typeof handSuggestionSchema>;
 
+/** Where a dub's phone timing came from: its script (espeak-ng forced alignment), phone recognition (pocketsphinx, English), or neither. */
+export const phoneSourceSchema = z.enum(['script', 'recognizer', 'none']);
+export const labialSpanSchema = z.object({
+  /** bilabial: p b m (the lips close); labiodental: f v (lower lip on the teeth). */
+  kind: z.enum(['bilabial', 'labiodental']),
+  /** Clip seconds. */
+  start: z.number(),
+  end: z.number(),
+  /** The phones of the span, space-separated (IPA from a script, ARPAbet when recognized). */
+  phones: z.string(),
+});
+export type LabialSpanWire = z.infer<typeof labialSpanSchema>;
+
 /** Channel -> request/response schemas. */
 export const contract = {
   'app.info': {
@@ -225,6 +238,34 @@ export const contract = {
       /** Lower-face rectangle the hands were tested against ([x, y, w, h] pixels), null when no face. */
       faceRect: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
       warnings: z.array(z.string()),
+    }),
+  },
+  'script.import': {
+    /**
+     * Reads a dub script: `.srt` (SubRip cues, times on the dub file's timeline) or plain UTF-8
+     * text (one cue spanning the track or the segment). The renderer stores it in the project.
+     * @throws E_SCRIPT (empty, not text, malformed SRT, too large), E_NOT_FOUND, E_ACCESS.
+     */
+    request: z.object({ path: absPath }),
+    response: z.object({ script: dubScriptSchema }),
+  },
+  'phonetics.get': {
+    /**
+     * Phone timing of a dub track (or of one segment of it) on the jobs host, cached by the
+     * phonetic stage: the labial spans for the timeline's labial lane and, per segment on the
+     * track, which timing it renders with (its own script, the track's script, recognized phones,
+     * or audio features only) with the stage's note.
+     */
+    request: z.object({ project: projectDoc, trackId: z.string().min(1), segmentId: z.string().min(1).optional() }),
+    response: z.object({
+      trackId: z.string(),
+      language: z.string(),
+      source: phoneSourceSchema,
+      /** The inspector's words for `source`, e.g. "script (espeak-ng alignment)". */
+      label: z.string(),
+      note: z.string(),
+      spans: z.array(labialSpanSchema),
+      segments: z.array(z.object({ segmentId: z.string(), source: phoneSourceSchema, label: z.string(), note: z.string(), origin: z.enum(['segment', 'track', 'none']) })),
     }),
   },
   'project.activate': {

@@ -1,5 +1,6 @@
 import { hash64, stableStringify } from '../hash';
 import type { Project, Segment } from './schema';
+import { renderScript } from './scripts';
 
 /**
  * Everything that determines a segment's render, in a canonical form. Two segments with equal
@@ -8,7 +9,12 @@ import type { Project, Segment } from './schema';
  */
 export function segmentRenderSpec(project: Project, seg: Segment): Record<string, unknown> {
   const track = project.tracks.find((t) => t.id === seg.trackId);
+  // The dub's script and language drive the phonetic timing; listed only when set, so the keys
+  // of segments without them stay what they were.
+  const phonetic = renderScript(project, seg);
   return {
+    ...(phonetic.script ? { script: phonetic.script } : {}),
+    ...(track?.language ? { language: track.language } : {}),
     video: project.video?.path ?? null,
     audio: track?.path ?? null,
     audioOffset: track?.offset ?? 0,

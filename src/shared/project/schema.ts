@@ -32,6 +32,8 @@ export const referenceSchema = z.object({
   endFrame: z.number().int().min(1),
   /** Who chose it: drawn by the user on the timeline, or an accepted suggestion. */
   source: z.enum(['user', 'suggested']),
+  /** Rank of the accepted suggestion among the candidates shown (1 = best), so a take can name it. */
+  candidate: z.number().int().min(1).optional(),
 });
 
 /** One render of a segment (a take). Its video lives in the render cache under `cacheKey`. */
@@ -62,6 +64,24 @@ export const takeSchema = z.object({
 
 export const failureSchema = z.object({ specKey: z.string(), code: z.string(), message: z.string(), hint: z.string() });
 
+/** One cue of a dub script: SRT cues carry times (seconds on the dub file's own timeline); a plain text is one cue without times. */
+export const scriptCueSchema = z
+  .object({ text: z.string().min(1), start: z.number().finite().min(0).optional(), end: z.number().finite().min(0).optional() })
+  .refine((c) => (c.start === undefined) === (c.end === undefined) && (c.start === undefined || c.end! > c.start), { message: 'a cue has both start and end, with end after start, or neither' });
+
+/**
+ * The adapted dialogue of a dub track or of one segment, imported from a text or SRT file (its
+ * content is kept in the project: the file may move). Drives forced alignment (espeak-ng) of the
+ * dub's phones. A segment's plain text spans the segment; its SRT cues keep the file's times.
+ */
+export const dubScriptSchema = z.object({
+  /** File name it was imported from (for display only). */
+  name: z.string(),
+  format: z.enum(['text', 'srt']),
+  cues: z.array(scriptCueSchema).min(1),
+  importedAt: z.string(),
+});
+
 export const segmentSchema = z.object({
   id: z.string().min(1),
   label: z.string(),
@@ -80,6 +100,8 @@ export const segmentSchema = z.object({
   activeTakeId: z.string().nullable(),
   /** Last failed render, kept while the settings are unchanged. */
   failure: failureSchema.nullable(),
+  /** This segment's own script (wins over its track's); absent: the track's script, if any. */
+  script: dubScriptSchema.optional(),
 });
 
 /** A dubbed dialogue track placed at clip time `offset` seconds. */
@@ -89,6 +111,10 @@ export const trackSchema = z.object({
   path: z.string().min(1),
   offset: z.number().finite(),
   muted: z.boolean(),
+  /** Script of the whole track (absent: none; phones are then recognized, in English only). */
+  script: dubScriptSchema.optional(),
+  /** Language of the dub as an espeak-ng voice (`en-us`, `de`, `fr`, ...); absent: `en-us`. */
+  language: z.string().min(1).max(40).regex(/^[A-Za-z0-9_+-]+$/).optional(),
 });
 
 /** A range that is never altered (cutaway, reaction shot). */
@@ -132,6 +158,8 @@ export type OcclusionMaskDoc = z.infer<typeof occlusionMaskSchema>;
 export type SegmentReference = z.infer<typeof referenceSchema>;
 export type ExportCodec = z.infer<typeof exportCodecSchema>;
 export type SegmentFailure = z.infer<typeof failureSchema>;
+export type DubScript = z.infer<typeof dubScriptSchema>;
+export type ScriptCueDoc = z.infer<typeof scriptCueSchema>;
 
 /**
  * Version 1 (the first prototype): one video, one dub file, segments in seconds, no takes.

@@ -349,9 +349,9 @@ export function setSegmentParam(project: Project, id: string, key: string, value
 }
 
 /** Sets or clears the lip-habit reference range of a segment (clamped to the clip). */
-export function setReference(project: Project, id: string, range: FrameSpan | null, source: SegmentReference['source'] = 'user'): Project {
+export function setReference(project: Project, id: string, range: FrameSpan | null, source: SegmentReference['source'] = 'user', candidate?: number): Project {
   const seg = requireSegment(project, id);
-  const reference = range ? { ...normalizeSpan(project, range.startFrame, range.endFrame), source } : null;
+  const reference = range ? { ...normalizeSpan(project, range.startFrame, range.endFrame), source, ...(source === 'suggested' && candidate ? { candidate } : {}) } : null;
   return replaceSegment(project, { ...seg, reference });
 }
 

@@ -404,6 +404,7 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     analyze,
     suggestReference,
     qualityCheck: async (args, ctx) => (await import('./quality-check')).runQualityCheck(args, ctx),
+    phonetics: async (args, ctx) => (await import('./phonetics-host')).runPhonetics(args, ctx, cacheDir),
     crash: async () => {
       process.exit(70);
     },

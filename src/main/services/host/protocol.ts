@@ -6,6 +6,8 @@ import type { ExportCodec } from '../../../shared/project/schema';
 import type { ExportPlanInput } from '../export-plan';
 import type { QualityReportWire } from '../../../shared/api/quality';
 import type { QualityCheckArgs } from './quality-check';
+import type { PhoneticsArgs } from './phonetics-host';
+import type { PhoneTiming } from '../../phonetics/types';
 
 /**
  * Messages between the main process (or the bridge) and the inference host. The host runs in an
@@ -100,6 +102,8 @@ export interface HostMethods {
   suggestHands: [HandSuggestionArgs, HandSuggestionResult];
   /** A segment's take against the clip: flagged frames and the face-limits verdict (`quality-check.ts`). */
   qualityCheck: [QualityCheckArgs, QualityReportWire];
+  /** Phone timing of a dub track placed on the clip (`phonetics-host.ts`; cached by the phonetic stage). */
+  phonetics: [PhoneticsArgs, PhoneTiming];
   /** Test hook: the host exits abruptly. */
   crash: [Record<string, never>, never];
 }

@@ -11,6 +11,7 @@ import { useEditor, useProject, type Tool } from '../state/store';
 import { STATUS_COLORS, useSegmentStatuses } from './Timeline';
 import { segmentName, takeChanges, takeName } from '../../../shared/project/names';
 import { QualityCheck } from './QualityCheck';
+import { PhoneticsPanel, SegmentPhoneSource } from './PhoneticsPanel';
 
 function Section({ title, children, testId }: { title: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -115,7 +116,7 @@ function TakesPanel({ seg }: { seg: Segment }) {
               <b title={t.id}>{takeName(seg, t)}</b> {t.id === seg.activeTakeId && <span className="tag">active</span>} {t.specKey === key && <span className="tag ok">current settings</span>}
               <div className="muted" data-testid="take-changes">{takeChanges(seg, t)}</div>
               <div className="muted">
-                {new Date(t.createdAt).toLocaleTimeString()} · {t.engine} · {t.renderSec ? `${t.renderSec.toFixed(1)} s` : 'from cache'} · reference {formatTimecode(t.reference.startFrame, fps)}–{formatTimecode(t.reference.endFrame - 1, fps)} ({t.settings.reference ? (t.settings.reference.source === 'user' ? 'picked' : 'suggested') : 'automatic'})
+                {new Date(t.createdAt).toLocaleTimeString()} · {t.engine} · {t.renderSec ? `${t.renderSec.toFixed(1)} s` : 'from cache'} · reference {formatTimecode(t.reference.startFrame, fps)}–{formatTimecode(t.reference.endFrame - 1, fps)} ({t.settings.reference ? (t.settings.reference.source === 'user' ? 'picked' : `suggested${t.settings.reference.candidate ? `: Candidate ${t.settings.reference.candidate}` : ''}`) : 'automatic'})
               </div>
               <div className="muted">{Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(' ')}</div>
               {t.referenceReason && <div className="muted">reference: {t.referenceReason}</div>}
@@ -323,7 +324,7 @@ function ReferencePanel({ seg }: { seg: Segment }) {
       <p data-testid="reference-value">
         {seg.reference ? (
           <>
-            Frames {seg.reference.startFrame}–{seg.reference.endFrame} ({formatSeconds((seg.reference.endFrame - seg.reference.startFrame) / fps)} s, {seg.reference.source === 'user' ? 'picked on the timeline' : 'suggested'})
+            Frames {seg.reference.startFrame}–{seg.reference.endFrame - 1} ({formatSeconds((seg.reference.endFrame - seg.reference.startFrame) / fps)} s, {seg.reference.source === 'user' ? 'picked on the timeline' : `suggested${seg.reference.candidate ? `: Candidate ${seg.reference.candidate}` : ''}`})
           </>
         ) : (
           <>Automatic{activeTake ? ` (last render used ${activeTake.reference.startFrame}–${activeTake.reference.endFrame}: ${activeTake.referenceReason})` : ''}</>
@@ -359,7 +360,7 @@ function ReferencePanel({ seg }: { seg: Segment }) {
                     <li key={r}>{r}</li>
                   ))}
                 </ul>
-                <button onClick={() => edit((p) => ops.setReference(p, seg.id, { startFrame: c.startFrame, endFrame: c.endFrame }, 'suggested'))} data-testid="accept-candidate">
+                <button onClick={() => edit((p) => ops.setReference(p, seg.id, { startFrame: c.startFrame, endFrame: c.endFrame }, 'suggested', i + 1))} data-testid="accept-candidate">
                   Use this reference
                 </button>
               </div>
@@ -435,6 +436,7 @@ function ProjectOverview() {
                 {segmentName(project, s)}
               </button>{' '}
               {formatTimecode(s.startFrame, fps)}–{formatTimecode(s.endFrame - 1, fps)} <span className="status-badge" style={{ background: STATUS_COLORS[statuses[s.id]] }}>{statuses[s.id]}</span>
+              <SegmentPhoneSource seg={s} />
             </li>
           ))}
         </ul>
@@ -516,6 +518,7 @@ export function Inspector() {
         <RenderPanel seg={seg} />
         <TakesPanel seg={seg} />
         <QualityCheck seg={seg} />
+        <PhoneticsPanel seg={seg} />
         <FacePanel seg={seg} />
         <ReferencePanel seg={seg} />
         <EnginePanel seg={seg} />

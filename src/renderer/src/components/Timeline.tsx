@@ -14,6 +14,7 @@ import { Playhead, Ruler, ThumbStrip } from './TimelineView';
 import { newId } from '../lib/ids';
 import { placePeaks } from '../lib/peaks';
 import { WaveLane, type LaneRegion } from './WaveLane';
+import { LabialLane } from './LabialLane';
 
 /** Width of the lane heads (names and controls), pixels; the lanes' time axis starts after it. */
 export const LANE_HEAD_PX = 180;
@@ -242,7 +243,10 @@ export function Timeline() {
                 </span>
                 {m?.peaksError && <small className="warn">{m.peaksError.message}</small>}
               </div>
-              <WaveLane laneId={`track:${t.id}`} peaks={peaks} duration={duration} color="#c08457" height={52} regions={mirrorRegions} onRegionClick={onRegionClick} />
+              <div className="dub-lane-col">
+                <WaveLane laneId={`track:${t.id}`} peaks={peaks} duration={duration} color="#c08457" height={52} regions={mirrorRegions} onRegionClick={onRegionClick} />
+                <LabialLane track={t} />
+              </div>
             </div>
           );
         })}

@@ -14,6 +14,15 @@ export type ReferenceCandidates = ResponseOf<'reference.suggest'>;
 export type MissingMedia = ResponseOf<'project.open'>['missing'];
 export type HandSuggestions = ResponseOf<'occlusion.suggestHands'>;
 export type RenderPreview = EventPayload<'render.preview'>;
+export type PhoneticsResult = ResponseOf<'phonetics.get'>;
+
+/** A dub track's phone timing as last asked for (`key`: what it was computed from). */
+export interface PhoneticsEntry {
+  key: string;
+  loading: boolean;
+  result: PhoneticsResult | null;
+  error: string | null;
+}
 
 export interface Toast {
   id: number;
@@ -94,6 +103,8 @@ export interface EditorState {
   handSuggestions: (HandSuggestions & { segmentId: string }) | null;
   /** Segment being searched for hands. */
   findingHands: string | null;
+  /** Phone timing (labial lane, per-segment source) by dub track id. */
+  phonetics: Record<string, PhoneticsEntry>;
   /** Latest interactive preview crop per render job in flight. */
   renderPreviews: Record<string, RenderPreview>;
   /** Preview crops drawn over the video so far (tests read it). */
@@ -142,6 +153,7 @@ export const useEditor = create<EditorState>(() => ({
   refCandidates: null,
   handSuggestions: null,
   findingHands: null,
+  phonetics: {},
   renderPreviews: {},
   previewFramesDrawn: 0,
   toasts: [],
