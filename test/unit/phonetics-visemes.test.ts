@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arpabetViseme, espeakViseme, ipaViseme, lipClass, NO_VISEME, phoneViseme } from '../../src/main/phonetics/visemes';
-import { frameVisemes } from '../../src/main/phonetics/frame-visemes';
+import { frameVisemes, MIN_BILABIAL_SEC } from '../../src/main/phonetics/frame-visemes';
 import type { PhoneTiming, TimedPhone } from '../../src/main/phonetics/types';
 
 const cls = (v: { viseme: number } | null) => (v ? lipClass(v.viseme) : null);
@@ -70,6 +70,17 @@ describe('frameVisemes', () => {
     const v = frameVisemes(t, { fpsNum: 25, fpsDen: 1, frameCount: 25, leadSec: 0 });
     expect(Array.from(v).filter((x) => x === 1).length).toBeGreaterThanOrEqual(1);
     expect(v[10]).toBe(1); // frame 10 at 0.40 s covers [0.38, 0.42)
+  });
+
+  it('lengthens a short bilabial backwards to MIN_BILABIAL_SEC, leaving the next vowel onset open', () => {
+    // /p/ of 25 ms at [0.395, 0.42): closure frames cover audio [0.32, 0.42) (0.1 s), not after it.
+    const t = timing([ph('a', 0.1, 0.395, 10, true), ph('p', 0.395, 0.42, 1), ph('a', 0.42, 0.8, 10, true)]);
+    const v = frameVisemes(t, { fpsNum: 25, fpsDen: 1, frameCount: 25, leadSec: 0 });
+    expect(MIN_BILABIAL_SEC).toBeCloseTo(0.1);
+    expect([v[7], v[8], v[9], v[10], v[11]]).toEqual([10, 1, 1, 1, 10]); // frames at 0.28 .. 0.44 s
+    // Off with minBilabialSec 0: only the frame holding the /p/.
+    const v0 = frameVisemes(t, { fpsNum: 25, fpsDen: 1, frameCount: 25, leadSec: 0, minBilabialSec: 0 });
+    expect(Array.from(v0).filter((x) => x === 1).length).toBe(1);
   });
 
   it('uses exact frame timing at NTSC rates and marks unknown timing as NO_VISEME', () => {

@@ -6,6 +6,16 @@ import type { PhoneTiming } from './types';
 export const VISEME_LEAD_SEC = 0.04;
 
 /**
+ * Shortest lip closure of a /p b m/ on the frames (seconds). Aligners and recognizers give stops
+ * 20-60 ms, but the lips seal for the whole stop closure and the eye needs two or three frames:
+ * a one-frame closure is cut into the reference path and the renderer's cut blend leaves it half
+ * open (rendered dubs of four clips: bilabial closure 42/54 -> 48/54 with 0.1 s). A shorter
+ * bilabial is lengthened backwards (into the sound before it, where the lips are already on their
+ * way), so its own frames stay the last of the closure and the next vowel's onset is untouched.
+ */
+export const MIN_BILABIAL_SEC = 0.1;
+
+/**
  * Per-video-frame MPEG-4 visemes of a phone timing. Frame i (presented at `t_i = i * fpsDen /
  * fpsNum` s, `frame-time.ts`) shows the articulation of the sound at `t_i + leadSec` (the lips
  * lead the sound): the frame's window is `[t_i + lead - 0.5/fps, t_i + lead + 0.5/fps)`. Closures
@@ -13,19 +23,23 @@ export const VISEME_LEAD_SEC = 0.04;
  * least `minClosure` (default 0.25) of a frame period, or lie wholly inside it: bilabial first,
  * then labiodental (two or three frames per /p b m/ at 25 fps: a one-frame closure is lost to the
  * eye, to the warp's blending and to the tracker's smoothing); otherwise the phone
- * with the largest overlap. Where no phone overlaps the window the frame is silence (0), unless
+ * with the largest overlap. Bilabials shorter than `minBilabialSec` (default `MIN_BILABIAL_SEC`)
+ * are first lengthened backwards to it. Where no phone overlaps the window the frame is silence (0), unless
  * the timing's source is 'none' (then every frame is `NO_VISEME`).
  * @returns Uint8Array(frameCount) of visemes 0..14 or `NO_VISEME` (255).
  * @throws UserError E_AUDIO_PARAM for a bad frame rate.
  */
-export function frameVisemes(timing: PhoneTiming, o: { fpsNum: number; fpsDen: number; frameCount: number; leadSec?: number; minClosure?: number }): Uint8Array {
+export function frameVisemes(timing: PhoneTiming, o: { fpsNum: number; fpsDen: number; frameCount: number; leadSec?: number; minClosure?: number; minBilabialSec?: number }): Uint8Array {
   checkFps(o.fpsNum, o.fpsDen);
   const out = new Uint8Array(o.frameCount).fill(NO_VISEME);
   if (timing.source === 'none') return out;
   const lead = o.leadSec ?? VISEME_LEAD_SEC;
   const period = o.fpsDen / o.fpsNum;
   const minClosure = (o.minClosure ?? 0.25) * period;
-  const phones = [...timing.phones].sort((a, b) => a.start - b.start);
+  const minB = o.minBilabialSec ?? MIN_BILABIAL_SEC;
+  const phones = timing.phones
+    .map((p) => (lipClass(p.viseme) === 'bilabial' && p.end - p.start < minB ? { ...p, start: p.end - minB } : p))
+    .sort((a, b) => a.start - b.start);
   let k0 = 0;
   for (let i = 0; i < o.frameCount; i++) {
     const c = frameTimeSec(i, o.fpsNum, o.fpsDen) + lead;

@@ -10,7 +10,7 @@ import type { ScriptCue } from './script';
 import type { PhoneTiming } from './types';
 
 /** Bump when the phone timing or the per-frame viseme labels of the same inputs change (phone cache and render cache keys include it). */
-export const PHONETICS_VERSION = 3;
+export const PHONETICS_VERSION = 4;
 
 /** Audio margin around an SRT cue searched for its speech, seconds. */
 export const CUE_MARGIN_SEC = 0.4;
