@@ -43,6 +43,14 @@ test.beforeEach(async ({ page }) => {
   await openClipAndDub(page, media.video, media.dub);
 });
 
+/** A mouse drag (a brush stroke) from `from` to `to` in `steps` moves, page pixels. */
+async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, steps: number): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps });
+  await page.mouse.up();
+}
+
 test('brushing onto a selected shape adds to it; a stroke that misses it is its own shape and one undo step', async ({ page }) => {
   const segId = await segmentByKeys(page, 10, 30);
   const { width: W, height: H } = await page.evaluate(() => (window as unknown as { __editor: { store: { getState(): { history: { present: { video: { width: number; height: number } } } } } } }).__editor.store.getState().history.present.video);
@@ -68,10 +76,7 @@ test('brushing onto a selected shape adds to it; a stroke that misses it is its 
   const undo0 = (await snapshot(page)).undo;
   const from = at(0.62 * W, 0.71 * H);
   const to = at(0.86 * W, 0.71 * H);
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 12 });
-  await page.mouse.up();
+  await drag(page, from, to, 12);
   await expect.poll(async () => (await snapshot(page)).undo).toBe(undo0 + 1);
   const mask = await occlusion(page, segId);
   expect(mask.shapes.map((s) => s.id)).toEqual([shapeId]);
@@ -89,10 +94,7 @@ test('brushing onto a selected shape adds to it; a stroke that misses it is its 
   const before = await occlusion(page, segId);
   const a = at(0.12 * W, 0.15 * H);
   const b = at(0.2 * W, 0.15 * H);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 6 });
-  await page.mouse.up();
+  await drag(page, a, b, 6);
   await expect.poll(async () => (await occlusion(page, segId)).shapes.length).toBe(2);
   expect((await snapshot(page)).undo).toBe(undo0 + 2);
   expect((await occlusion(page, segId)).shapes[0]).toEqual(before.shapes[0]);

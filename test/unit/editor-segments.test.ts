@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyProject, type Project, type Take } from '../../src/shared/project/schema';
+import { emptyProject, type Project } from '../../src/shared/project/schema';
+import { fakeTake } from '../helpers/takes';
 import * as ops from '../../src/shared/project/segments';
 import { segmentSpecKey, segmentStatus, readyTake } from '../../src/shared/project/render-key';
 
@@ -21,23 +22,7 @@ function seg(p: Project, id: string) {
 let n = 0;
 const makeId = () => `gen-${++n}`;
 
-function take(p: Project, id: string, takeId = 't1'): Take {
-  const s = seg(p, id);
-  return {
-    id: takeId,
-    specKey: segmentSpecKey(p, s),
-    cacheKey: `k-${takeId}`,
-    createdAt: new Date(0).toISOString(),
-    engine: s.engine,
-    params: { ...s.params },
-    reference: { startFrame: 0, endFrame: 10 },
-    referenceReason: 'test',
-    frames: s.endFrame - s.startFrame,
-    renderSec: 1,
-    warnings: [],
-    settings: { face: s.face, reference: s.reference, occlusion: s.occlusion },
-  };
-}
+const take = fakeTake;
 
 describe('segment operations', () => {
   it('creates segments sorted, in either drag direction, clamped to the clip', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ProgressTracker } from '../../src/main/services/jobs';
 import { JobQueue } from '../../src/main/services/jobs';
 import { exportContributions, segmentName, takeChanges, takeName, undubbedSegments } from '../../src/shared/project/names';
-import { segmentSpecKey } from '../../src/shared/project/render-key';
 import { emptyProject, type Project, type Take } from '../../src/shared/project/schema';
+import { fakeTake } from '../helpers/takes';
 import * as ops from '../../src/shared/project/segments';
 
 /** Issue #14: the pure parts of "an editor an editor can trust". */
@@ -15,23 +15,7 @@ function project(): Project {
   return p;
 }
 
-function takeFor(p: Project, segId: string, id: string): Take {
-  const seg = p.segments.find((s) => s.id === segId)!;
-  return {
-    id,
-    specKey: segmentSpecKey(p, seg),
-    cacheKey: `k-${id}`,
-    createdAt: new Date(0).toISOString(),
-    engine: seg.engine,
-    params: { ...seg.params },
-    reference: { startFrame: 0, endFrame: 5 },
-    referenceReason: '',
-    frames: seg.endFrame - seg.startFrame,
-    renderSec: 1,
-    warnings: [],
-    settings: { face: seg.face, reference: seg.reference, occlusion: seg.occlusion },
-  };
-}
+const takeFor = fakeTake;
 
 describe('export preflight: what each segment contributes', () => {
   it('names current, out-of-date and never-rendered segments', () => {

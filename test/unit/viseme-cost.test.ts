@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { articulationFactor, visemeCost, openingLevels, percentile, VISEME_COST } from '../../src/main/engines/reference/viseme-cost';
+import { articulationFactor, visemeCost, openingLevels, VISEME_COST } from '../../src/main/engines/reference/viseme-cost';
+import { percentile } from '../../src/main/util/stats';
 import { NO_VISEME } from '../../src/main/phonetics/visemes';
 import { viterbiSelect } from '../../src/main/engines/reference/viterbi';
 

@@ -3,7 +3,7 @@ import { decodeAudioMono16k } from '../media/audio-decode';
 import { trackVideo, chooseFaceTrack } from '../pipeline/tracking-stage';
 import { frameTimeSec } from '../audio/frame-time';
 import { mouthOpening } from '../engines/reference/mouth-shape';
-import { percentile } from '../engines/reference/viseme-cost';
+import { percentile } from '../util/stats';
 import { phoneticTiming } from '../phonetics/phonetic-stage';
 import { loadScript } from '../phonetics/script';
 import { lipClass } from '../phonetics/visemes';

@@ -104,13 +104,14 @@ export function boxBlur(data: Float32Array, w: number, h: number, radius: number
 }
 
 /**
- * Soft polygon mask: rasterized, then blurred by `feather` pixels.
+ * Soft polygon mask: rasterized (union of the polygons), then box-blurred with radius
+ * `feather` / 2 pixels, `passes` times (see `boxBlur`).
  * @returns Float32Array(roi.w * roi.h) in [0, 1].
  */
-export function softPolygonMask(polys: Polygon[], roi: Rect, feather: number): Float32Array {
+export function softPolygonMask(polys: Polygon[], roi: Rect, feather: number, passes = 3): Float32Array {
   const hard = rasterizePolygons(polys, roi);
   const f = Float32Array.from(hard);
-  return feather >= 1 ? boxBlur(f, roi.w, roi.h, feather / 2) : f;
+  return feather >= 1 ? boxBlur(f, roi.w, roi.h, feather / 2, passes) : f;
 }
 
 /**

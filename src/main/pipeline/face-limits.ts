@@ -7,6 +7,7 @@
 import type { FaceTrack, TrackSample } from '../tracking/types';
 import { CHIN, FACE_TOP } from '../masks/face-regions';
 import type { FrameRange } from '../engines/types';
+import { median } from '../util/stats';
 
 /** Why a segment is left as the original. */
 export type FaceLimitCode = 'no-face' | 'too-small' | 'profile' | 'unsure';
@@ -63,12 +64,6 @@ export function faceHeight(mesh: Float32Array): number {
   return Math.hypot(mesh[FACE_TOP * 3] - mesh[CHIN * 3], mesh[FACE_TOP * 3 + 1] - mesh[CHIN * 3 + 1]);
 }
 
-function median(v: number[]): number {
-  if (!v.length) return 0;
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 /**
  * Decides whether a segment's face can be dubbed (pure; the thresholds are in `opts`).
  * Defaults: face height >= 48 px, |yaw| <= 50 degrees, confidence >= 0.5, a face in >= 50 % of
@@ -88,9 +83,10 @@ export function assessFace(track: FaceTrack, range: FrameRange, opts: FaceLimitO
   }
   const n = Math.max(1, range.end - range.start);
   const facedShare = samples.length / n;
-  const faceHeightPx = median(samples.map((s) => faceHeight(s.mesh)));
-  const yawDeg = median(samples.map((s) => Math.abs(yawFromMesh(s.mesh))));
-  const score = median(samples.map((s) => s.score));
+  const med = (v: number[]) => (v.length ? median(v) : 0);
+  const faceHeightPx = med(samples.map((s) => faceHeight(s.mesh)));
+  const yawDeg = med(samples.map((s) => Math.abs(yawFromMesh(s.mesh))));
+  const score = med(samples.map((s) => s.score));
   const base = { facedShare, faceHeightPx, yawDeg, score };
   const pct = (v: number) => `${Math.round(v * 100)} %`;
   if (facedShare < minShare) {

@@ -8,10 +8,11 @@
  * a margin) is written, so hair, earrings, collars and background stay the original's.
  */
 import type { Patch } from '../types';
-import { boundingRect, intersectRect, scalePolygon } from '../../masks/geometry';
+import { boundingRect, intersectRect } from '../../masks/geometry';
+import { faceOvalMatte } from '../../masks/face-oval';
 import { boxBlur, rasterizePolygons } from '../../masks/raster';
 import { FACE_OVAL } from '../../masks/face-regions';
-import type { Polygon } from '../../masks/types';
+import type { Polygon, Rect } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { copyRgbRect } from '../../imaging/rgb-rect';
@@ -92,28 +93,21 @@ export interface SynthesizedMouth {
   stats: ColourPair | null;
 }
 
-/** Face matte growth about its centroid and soft edge (fraction of the face's size, pixels at least). */
-export const FACE_MATTE_GROW = 1.02;
-export const FACE_MATTE_FEATHER = 0.012;
-
 /**
- * The face matte of an output frame over `roi`: the union of the source's face oval (MediaPipe
- * FACEMESH_FACE_OVAL of the target mesh) and the result's (the same oval with the warp points'
- * new positions), grown by 2 % with a soft edge (Float32Array(roi.w * roi.h) in [0, 1]). Pixels
- * outside it are never written: hair, earrings and background next to the cheeks keep the
- * original's pixels even where the warp moves the skin beside them by a fraction of a pixel.
+ * The face matte of an output frame over `roi` (`masks/face-oval.ts`): the union of the source's
+ * face oval (MediaPipe FACEMESH_FACE_OVAL of the target mesh) and the result's (the same oval with
+ * the warp points' new positions). Float32Array(roi.w * roi.h) in [0, 1]. Pixels outside it are
+ * never written: hair, earrings and background next to the cheeks keep the original's pixels
+ * even where the warp moves the skin beside them by a fraction of a pixel.
+ * @param dst Float64Array((n + ringCount) * 2), the frame's destination warp points.
  */
-export function faceMatte(layout: WarpLayout, targetMesh: Float32Array, dst: Float64Array, roi: { x: number; y: number; w: number; h: number }): Float32Array {
-  const slot = new Map(layout.meshIndices.map((m, k) => [m, k]));
+export function faceMatte(layout: WarpLayout, targetMesh: Float32Array, dst: Float64Array, roi: Rect): Float32Array {
   const src: Polygon = FACE_OVAL.map((i) => [targetMesh[i * 3], targetMesh[i * 3 + 1]]);
-  const res: Polygon = FACE_OVAL.map((i) => {
-    const k = slot.get(i);
-    return k === undefined ? [targetMesh[i * 3], targetMesh[i * 3 + 1]] : [dst[2 * k], dst[2 * k + 1]];
+  const res: Polygon = FACE_OVAL.map((i, j) => {
+    const k = layout.ovalSlots[j];
+    return k < 0 ? [targetMesh[i * 3], targetMesh[i * 3 + 1]] : [dst[2 * k], dst[2 * k + 1]];
   });
-  const box = boundingRect([src])!;
-  const feather = Math.max(2, FACE_MATTE_FEATHER * Math.max(box.w, box.h));
-  const hard = rasterizePolygons([scalePolygon(src, FACE_MATTE_GROW), scalePolygon(res, FACE_MATTE_GROW)], roi);
-  return boxBlur(Float32Array.from(hard), roi.w, roi.h, feather / 2, 2);
+  return faceOvalMatte([src, res], roi);
 }
 
 /** Inner mouths smaller than this (square pixels) are a closed mouth: nothing is brought in. */

@@ -1,6 +1,7 @@
 import type { Engine, EngineDescription, EngineFrameInput, FrameRange, Patch, PreparedEngine, SegmentContext } from '../types';
 import { throwIfAborted, UserError } from '../../util/errors';
 import { LruMemo } from '../../util/memo';
+import { median } from '../../util/stats';
 import type { ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
 import { articulationFactor, visemeCost } from './viseme-cost';
@@ -107,12 +108,6 @@ function memoFeatures<T>(samples: Float32Array, key: string, compute: () => T): 
   if (!m) featureMemo.set(samples, (m = new Map()));
   if (!m.has(key)) m.set(key, compute());
   return m.get(key) as T;
-}
-
-
-function median(values: Float32Array | number[]): number {
-  const s = Float64Array.from(values).sort();
-  return s.length ? s[Math.floor(s.length / 2)] : 0;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { NO_VISEME, lipClass } from '../../phonetics/visemes';
+import { percentile } from '../../util/stats';
 
 /**
  * Weights of the viseme-agreement term, in the units of the reference engine's unary cost (its
@@ -29,12 +30,6 @@ export interface OpeningLevels {
   closed: number;
   /** Open: 90th percentile. */
   open: number;
-}
-
-/** Percentile `q` in [0, 1] of a list (nearest rank on the sorted copy); NaN when empty. */
-export function percentile(values: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(values as ArrayLike<number>).filter(Number.isFinite).sort();
-  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] : NaN;
 }
 
 /** Closed and open levels of a set of mouth openings (5th and 90th percentiles). */

@@ -1,5 +1,5 @@
 import Delaunator from 'delaunator';
-import { DETAILED_MASK_OUTLINE, INNER_LIPS, OUTER_LIPS, STABLE_POINTS } from '../../masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, INNER_LIPS, OUTER_LIPS, STABLE_POINTS } from '../../masks/face-regions';
 import { rasterizePolygons } from '../../masks/raster';
 import type { Polygon } from '../../masks/types';
 
@@ -59,8 +59,10 @@ export interface WarpLayout {
   innerLipSlots: number[];
   /** Positions of the outer-lip points, in order. */
   outerLipSlots: number[];
-  /** Positions of the nose / cheek-line points (anchors of the mouth's vertical placement). */
+  /** Positions of the nose / cheek-line points (anchors of the mouth's placement). */
   anchorSlots: number[];
+  /** Per FACE_OVAL point, its position in `meshIndices`, or -1 when it is not a warp point. */
+  ovalSlots: Int32Array;
 }
 
 /**
@@ -139,6 +141,7 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
     innerLipSlots: INNER_LIPS.map((i) => slot.get(i)!),
     outerLipSlots: OUTER_LIPS.map((i) => slot.get(i)!),
     anchorSlots: [...UPPER_BOUNDARY].map((i) => slot.get(i)!),
+    ovalSlots: Int32Array.from(FACE_OVAL, (i) => slot.get(i) ?? -1),
   };
 }
 
