@@ -171,3 +171,20 @@ describe('occlusion mask keyframes', () => {
     expect(() => parseOcclusionMask({ shapes: [{ id: 'x', keyframes: [] }] })).toThrow(/at least one keyframe/);
   });
 });
+
+describe('faceOvalMatte (union of face ovals)', () => {
+  it('is the union of its ovals whatever their orientation (non-zero rule, one orientation)', async () => {
+    const { faceOvalMatte } = await import('../../src/main/masks/face-oval');
+    const { orientPositive, signedArea } = await import('../../src/main/masks/geometry');
+    const square = (x: number, y: number, s: number): Array<[number, number]> => [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
+    const a = square(10, 10, 40);
+    const b = [...square(30, 30, 40)].reverse(); // the other orientation, overlapping a
+    expect(Math.sign(signedArea(orientPositive(b)))).toBe(Math.sign(signedArea(orientPositive(a))));
+    const roi = { x: 0, y: 0, w: 90, h: 90 };
+    const m = faceOvalMatte([a, b], roi);
+    expect(m[20 * 90 + 20]).toBeCloseTo(1, 3); // only in a
+    expect(m[60 * 90 + 60]).toBeCloseTo(1, 3); // only in b
+    expect(m[40 * 90 + 40]).toBeCloseTo(1, 3); // in both: not cancelled out
+    expect(m[85 * 90 + 5]).toBe(0);
+  });
+});

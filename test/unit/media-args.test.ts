@@ -58,11 +58,11 @@ describe('buildDecodeArgs', () => {
 });
 
 describe('buildEncodeArgs', () => {
-  it('builds H.264 yuv420p CRF 18 with faststart by default', () => {
+  it('builds H.264 yuv420p CRF 12 (REVIEW_CRF) with faststart by default', () => {
     expect(buildEncodeArgs({ width: 64, height: 48, fpsNum: 30000, fpsDen: 1001, output: '/o/.x.mp4.tmp-1-ab.mp4' })).toEqual([
       ...Q, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', '64x48', '-framerate', '30000/1001', '-i', 'pipe:0', '-an',
       '-vf', 'scale=out_color_matrix=bt601:out_range=tv',
-      '-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p', '-colorspace', 'smpte170m', '-color_range', 'tv',
+      '-c:v', 'libx264', '-preset', 'medium', '-crf', '12', '-pix_fmt', 'yuv420p', '-colorspace', 'smpte170m', '-color_range', 'tv',
       '-movflags', '+faststart', '-y', '/o/.x.mp4.tmp-1-ab.mp4',
     ]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticMesh } from '../helpers/synthetic-face';
 import { buildWarpLayout, jawWeight, ringPolygon, slotsPolygon, warpPoints } from '../../src/main/engines/reference/warp-geometry';
-import { frameGeometry, matteRing, moveGeometry, referenceDrivenPoints } from '../../src/main/engines/reference/mouth-geometry';
+import { chinStretch, frameGeometry, lowerLipRegion, matteRing, moveGeometry, referenceDrivenPoints } from '../../src/main/engines/reference/mouth-geometry';
 import { cropReference, faceMatte, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
 import { DETAILED_MASK_OUTLINE, FACE_OVAL } from '../../src/main/masks/face-regions';
 import { rangeFade } from '../../src/main/engines/reference/reference-engine';
@@ -168,6 +168,57 @@ describe('synthesizeMouth (the target\'s own pixels moved, the inner mouth from 
     }
     expect(maxA).toBe(1);
     expect(Math.max(...half.inner!.alpha)).toBeCloseTo(0.5, 5);
+  });
+});
+
+describe('closing a mouth opened wide (the lower lip and the skin under it from the reference)', () => {
+  // Target opened wide (20 % of the face), reference closed: the lips close fully, the chin
+  // follows by JAW_FOLLOW only, so the skin between lower lip and chin would be stretched 2x.
+  const target = syntheticMesh(110, 90, 120, 0.2);
+  const closedRef = syntheticMesh(110, 90, 120, 0);
+  const layout = buildWarpLayout(target);
+  const geometry = (ref: Float32Array) => frameGeometry(layout, target, referenceDrivenPoints(layout, target, ref), 1);
+
+  it('chinStretch is 1 for an unchanged mouth and above 1.6 when a wide mouth closes', () => {
+    const same = geometry(target);
+    expect(chinStretch(layout, same.src, same.dst)).toBeCloseTo(1, 6);
+    const closing = geometry(closedRef);
+    expect(chinStretch(layout, closing.src, closing.dst)).toBeGreaterThan(1.6);
+    const slight = geometry(syntheticMesh(110, 90, 120, 0.17));
+    expect(chinStretch(layout, slight.src, slight.dst)).toBeLessThan(1.2);
+  });
+
+  it('lowerLipRegion spans the new lower lip and the skin under it, not the upper lip', () => {
+    const { dst } = geometry(closedRef);
+    const poly = lowerLipRegion(layout, dst) as Array<[number, number]>;
+    const lip = layout.lowerLipSlot, chin = layout.chinSlot;
+    const [lx, ly] = [dst[2 * lip], dst[2 * lip + 1]];
+    const [, cy] = [dst[2 * chin], dst[2 * chin + 1]];
+    expect(inside(poly, lx, ly - 1)).toBe(true); // on the lower lip
+    expect(inside(poly, lx, ly + 0.3 * (cy - ly))).toBe(true); // the skin under it
+    expect(inside(poly, lx, ly + 0.7 * (cy - ly))).toBe(false); // not down to the chin
+    const upper = layout.outerLipSlots[5]; // mesh point 0, the upper lip's centre
+    expect(inside(poly, dst[2 * upper], dst[2 * upper + 1] + 1)).toBe(false);
+  });
+
+  it('synthesizeMouth brings that region from the reference only when the stretch calls for it', () => {
+    const task = (ref: Float32Array, key: string): MouthTask => ({
+      frame: frame(1), targetMesh: target, ref: cropReference(key, frame(2), ref, layout), next: null, cutBlend: 0, amount: 1, layout, colourMatch: false,
+    });
+    const closing = synthesizeMouth(task(closedRef, 'closed'))!;
+    expect(closing.inner).not.toBeNull();
+    const { dst } = geometry(closedRef);
+    const lip = layout.lowerLipSlot, chin = layout.chinSlot;
+    const x = Math.round(dst[2 * lip]), y = Math.round(dst[2 * lip + 1] + 0.25 * (dst[2 * chin + 1] - dst[2 * lip + 1]));
+    const inner = closing.inner!;
+    expect(inner.alpha[(y - inner.y) * inner.width + (x - inner.x)]).toBeGreaterThan(0.9);
+    // A small change of opening keeps the target's own lower lip: the inner patch stays inside
+    // the new inner-lip contour.
+    const slight = synthesizeMouth(task(syntheticMesh(110, 90, 120, 0.17), 'slight'))!;
+    const sdst = geometry(syntheticMesh(110, 90, 120, 0.17)).dst;
+    const sx = Math.round(sdst[2 * lip]), sy = Math.round(sdst[2 * lip + 1] + 0.25 * (sdst[2 * chin + 1] - sdst[2 * lip + 1]));
+    const si = slight.inner!;
+    expect(si.alpha[(sy - si.y) * si.width + (sx - si.x)]).toBe(0);
   });
 });
 

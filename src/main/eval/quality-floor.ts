@@ -24,10 +24,11 @@ export interface FloorEncoderSettings {
 
 /**
  * Defaults of the review export: preset veryfast (`DEFAULT_PRESET` of pipeline/dub.ts, not
- * imported so the evaluator does not load the engines; a unit test keeps them equal), CRF 18.
+ * imported so the evaluator does not load the engines; a unit test keeps them equal) and
+ * `REVIEW_CRF` (media/args.ts).
  */
 export const REVIEW_PRESET = 'veryfast';
-export const REVIEW_CRF = 18;
+export { REVIEW_CRF } from '../media/args';
 
 /**
  * ffmpeg arguments that re-encode frames [start, end) of `input` (first video stream, no audio)

@@ -6,7 +6,7 @@
  * of the result geometry) and by the compositor for the neural engines (the frame's own oval).
  */
 import type { Polygon, Rect } from './types';
-import { boundingRect, scalePolygon } from './geometry';
+import { boundingRect, orientPositive, scalePolygon } from './geometry';
 import { softPolygonMask } from './raster';
 
 /** Growth of each oval about its centroid. */
@@ -16,12 +16,14 @@ export const FACE_MATTE_FEATHER = 0.012;
 
 /**
  * Rasterizes the face matte over `roi`.
- * @param ovals face-oval polygons in frame pixels (the first sets the feather's scale).
+ * @param ovals face-oval polygons in frame pixels, either orientation (the first sets the
+ *   feather's scale).
  * @returns Float32Array(roi.w * roi.h) in [0, 1], row-major over `roi`; all 0 without ovals.
  */
 export function faceOvalMatte(ovals: Polygon[], roi: Rect): Float32Array {
   const box = ovals.length ? boundingRect([ovals[0]]) : null;
   if (!box) return new Float32Array(roi.w * roi.h);
   const feather = Math.max(2, FACE_MATTE_FEATHER * Math.max(box.w, box.h));
-  return softPolygonMask(ovals.map((o) => scalePolygon(o, FACE_MATTE_GROW)), roi, feather, 2);
+  // One orientation for all, so the non-zero rule gives their union whatever order each lists.
+  return softPolygonMask(ovals.map((o) => orientPositive(scalePolygon(o, FACE_MATTE_GROW))), roi, feather, 2);
 }

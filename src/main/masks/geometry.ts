@@ -24,6 +24,24 @@ export function centroid(poly: Polygon): Point {
 }
 
 /** Scales a polygon about its centroid by `factor` (<1 shrinks, >1 grows). */
+/**
+ * Signed area (shoelace), square pixels: positive for counter-clockwise in a y-up frame
+ * (clockwise on screen, y down), negative for the other orientation.
+ */
+export function signedArea(poly: Polygon): number {
+  let a = 0;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) a += (poly[j][0] + poly[i][0]) * (poly[j][1] - poly[i][1]);
+  return a / 2;
+}
+
+/**
+ * The polygon with a positive `signedArea` (reversed when needed), so several of them
+ * rasterized together with the non-zero rule give their union.
+ */
+export function orientPositive(poly: Polygon): Polygon {
+  return signedArea(poly) < 0 ? [...poly].reverse() : poly;
+}
+
 export function scalePolygon(poly: Polygon, factor: number): Polygon {
   const [cx, cy] = centroid(poly);
   return poly.map(([x, y]) => [cx + (x - cx) * factor, cy + (y - cy) * factor]);

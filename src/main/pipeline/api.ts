@@ -1,4 +1,5 @@
 import type { OcclusionMask, Rect } from '../masks/types';
+import type { JobContext } from './job';
 
 /**
  * The pipeline's public contract, used by the CLI, the editor's services and the bench.
@@ -76,6 +77,27 @@ export interface DubJobOptions {
   signal?: AbortSignal;
   onProgress?: (p: DubProgress) => void;
   log?: (message: string) => void;
+  /**
+   * Renders the segments missing from the render cache somewhere else (a render farm,
+   * `src/main/farm`) instead of in this process: called once, after the cache lookup, with the
+   * missing segments; when it resolves they are looked up again, and any still missing is
+   * rendered here as without it. The export then runs as always (bit-identical output).
+   */
+  renderMissing?: (req: RenderMissingRequest) => Promise<void>;
+}
+
+/** What `DubJobOptions.renderMissing` gets. */
+export interface RenderMissingRequest {
+  /** Segments not in the render cache, in clip order. */
+  segments: SegmentSpec[];
+  /** Every segment of the job (automatic references and reference facts depend on all). */
+  allSegments: SegmentSpec[];
+  /** The prepared job (hashes, track, cache folder) and the dub's options. */
+  job: JobContext;
+  options: DubJobOptions;
+  signal?: AbortSignal;
+  /** Frames rendered / to render, over the missing segments. */
+  onProgress: (done: number, total: number) => void;
 }
 
 /**

@@ -8,6 +8,7 @@ import { probeMedia } from '../media/probe';
 import { createEncoder, muxAudio } from '../media/encode';
 import { runOverlayExport } from '../media/overlay';
 import { yuvMatrixOf } from '../media/matrix';
+import { REVIEW_CRF } from '../media/args';
 import { buildDubbedAudio } from '../media/dub-audio';
 import { commitTempFile, tempPathNextTo, removeQuietly } from '../util/atomic';
 import { prefetch } from '../util/prefetch';
@@ -169,6 +170,24 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
   }
   mark('lookup', t);
 
+  // Segments missing from the cache can be rendered elsewhere (a render farm) into the same
+  // content-addressed cache; whatever is still missing afterwards renders here as usual.
+  const toRender = sources.filter((s) => !s.cached);
+  if (opts.renderMissing && toRender.length) {
+    t = performance.now();
+    const renderTotal = toRender.reduce((n, s) => n + s.seg.endFrame - s.seg.startFrame, 0);
+    progress.start('render', renderTotal);
+    await opts.renderMissing({
+      segments: toRender.map((s) => s.seg), allSegments: opts.segments, job, options: opts, signal,
+      onProgress: (d, n) => progress.tick(d, n),
+    });
+    for (const src of toRender) {
+      const hit = await renderSegment(job, src.seg, { signal, providers: opts.providers, log, allSegments: opts.segments, lookupOnly: true });
+      if (hit && hit !== 'miss') Object.assign(src, { cached: hit, rect: hit.rect, pasteRect: hit.pasteRect });
+    }
+    mark('remoteRender', t);
+  }
+
   t = performance.now();
   const total = outRange.endFrame - outRange.startFrame;
   const videoTmp = tempPathNextTo(opts.out, '.video' + path.extname(opts.out));
@@ -242,7 +261,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         done = await runOverlayExport({
           input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
           start: outRange.startFrame, end: outRange.endFrame, matrix: yuvMatrix!, overlays,
-          crf: opts.crf ?? 18, preset: opts.preset ?? DEFAULT_PRESET, output: outTmp, audio: wav.path, signal,
+          crf: opts.crf ?? REVIEW_CRF, preset: opts.preset ?? DEFAULT_PRESET, output: outTmp, audio: wav.path, signal,
           onFrames: (n) => progress.tick(n, total),
         });
         await commitTempFile(outTmp, opts.out).catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import type { ExportCodec } from '../../shared/project/schema';
-import { colorspaceTag, type ColorMatrix } from '../media/args';
+import { colorspaceTag, REVIEW_CRF, type ColorMatrix } from '../media/args';
 import { buildOverlayGraph, type OverlaySource } from '../media/overlay-args';
 
 /**
@@ -48,7 +48,7 @@ function videoCodecArgs(codec: ExportCodec, matrix: ColorMatrix): string[] {
   const tags = ['-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
   switch (codec) {
     case 'h264':
-      return ['-c:v', 'libx264', '-preset', 'fast', '-crf', '18', '-pix_fmt', 'yuv420p', ...tags];
+      return ['-c:v', 'libx264', '-preset', 'fast', '-crf', String(REVIEW_CRF), '-pix_fmt', 'yuv420p', ...tags];
     case 'hevc':
       return ['-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', ...tags];
     case 'prores':

@@ -103,6 +103,43 @@ export function matteRing(layout: WarpLayout, target: Float64Array, dst: Float64
   });
 }
 
+/**
+ * How much a frame's warp stretches the skin between the outer lower lip's centre and the chin:
+ * destination distance / source distance (1 = unchanged, above 1 = stretched: a mouth opened
+ * wide that the dub closes, the lips following fully and the chin by `JAW_FOLLOW`).
+ * @param src, dst the frame's warp points.
+ */
+export function chinStretch(layout: WarpLayout, src: Float64Array, dst: Float64Array): number {
+  const l = layout.lowerLipSlot, c = layout.chinSlot;
+  const ds = Math.hypot(src[2 * c] - src[2 * l], src[2 * c + 1] - src[2 * l + 1]);
+  const dd = Math.hypot(dst[2 * c] - dst[2 * l], dst[2 * c + 1] - dst[2 * l + 1]);
+  return ds > 1e-6 ? dd / ds : 1;
+}
+
+/**
+ * The lower lip and the skin under it on the destination: from the inner lower lip (corner to
+ * corner) down to the outer lower lip pushed towards the chin by `depth` of the lip-to-chin
+ * distance at the centre (less towards the corners, none at them). Where the warp would stretch
+ * the target's own lower lip (thin and shadowed on a mouth opened wide) over its old opening,
+ * this region comes from the reference instead (`mouth-warp.ts`).
+ * @returns polygon, frame pixels.
+ */
+export function lowerLipRegion(layout: WarpLayout, dst: Float64Array, depth = 0.5): Polygon {
+  const half = (slots: number[]) => [...slots.slice(10), slots[0]]; // one corner .. the other
+  const inner = half(layout.innerLipSlots);
+  const outer = half(layout.outerLipSlots);
+  const l = layout.lowerLipSlot, c = layout.chinSlot;
+  const dx = (dst[2 * c] - dst[2 * l]) * depth, dy = (dst[2 * c + 1] - dst[2 * l + 1]) * depth;
+  const poly: Polygon = inner.map((s) => [dst[2 * s], dst[2 * s + 1]]);
+  for (let i = outer.length - 1; i >= 0; i--) {
+    const u = outer.length > 1 ? i / (outer.length - 1) : 0.5;
+    const w = 1 - (2 * u - 1) ** 2; // 0 at the corners, 1 at the centre
+    const s = outer[i];
+    poly.push([dst[2 * s] + dx * w, dst[2 * s + 1] + dy * w]);
+  }
+  return poly;
+}
+
 /** Polygon area (shoelace), square pixels; positive for either orientation. */
 export function polygonArea(poly: Polygon): number {
   let a = 0;

@@ -10,13 +10,13 @@
 import type { Patch } from '../types';
 import { boundingRect, intersectRect } from '../../masks/geometry';
 import { faceOvalMatte } from '../../masks/face-oval';
-import { boxBlur, rasterizePolygons } from '../../masks/raster';
+import { boxBlur, rasterizePolygons, softPolygonMask } from '../../masks/raster';
 import { FACE_OVAL } from '../../masks/face-regions';
 import type { Polygon, Rect } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { copyRgbRect } from '../../imaging/rgb-rect';
-import { frameGeometry, lerpPoints, polygonArea, referenceDrivenPoints } from './mouth-geometry';
+import { chinStretch, frameGeometry, lerpPoints, lowerLipRegion, polygonArea, referenceDrivenPoints } from './mouth-geometry';
 import { ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 
 /** Data kept per reference frame that the path uses. */
@@ -110,6 +110,14 @@ export function faceMatte(layout: WarpLayout, targetMesh: Float32Array, dst: Flo
   return faceOvalMatte([src, res], roi);
 }
 
+/**
+ * Lip-to-chin stretch (`chinStretch`) from which the reference's lower lip and the skin under it
+ * replace the target's own (fully at STRETCH_FROM + STRETCH_SPAN): the target's lower lip, thin
+ * and shadowed on a mouth opened wide, stretched over the old opening, reads as a dark band.
+ */
+const STRETCH_FROM = 1.2;
+const STRETCH_SPAN = 0.4;
+
 /** Inner mouths smaller than this (square pixels) are a closed mouth: nothing is brought in. */
 const MIN_INNER_AREA = 4;
 
@@ -160,10 +168,13 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   }
   const own: Patch = { x: roi.x, y: roi.y, width: roi.w, height: roi.h, data, alpha };
 
-  // The inner mouth, from the reference, where the new lips part.
+  // The inner mouth, from the reference, where the new lips part; and, where the warp would
+  // stretch the target's own lower lip over its old opening, the lower lip and the skin under it.
   const innerPoly = slotsPolygon(dst, layout.innerLipSlots);
-  if (amount <= 0 || polygonArea(innerPoly) < MIN_INNER_AREA) return { own, inner: null, stats: null };
-  const lips = boundingRect([slotsPolygon(dst, layout.outerLipSlots)])!;
+  const lowerWeight = amount * Math.min(1, Math.max(0, (chinStretch(layout, src, dst) - STRETCH_FROM) / STRETCH_SPAN));
+  const lower = lowerWeight > 0 ? lowerLipRegion(layout, dst) : null;
+  if (amount <= 0 || (polygonArea(innerPoly) < MIN_INNER_AREA && !lower)) return { own, inner: null, stats: null };
+  const lips = boundingRect(lower ? [slotsPolygon(dst, layout.outerLipSlots), lower] : [slotsPolygon(dst, layout.outerLipSlots)])!;
   const grow = Math.max(3, lips.w * 0.15);
   const lx0 = Math.floor(lips.x - grow);
   const ly0 = Math.floor(lips.y - grow);
@@ -191,6 +202,10 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   const soft = boxBlur(Float32Array.from(hard), iroi.w, iroi.h, 1);
   const ia = new Float32Array(iroi.w * iroi.h);
   for (let i = 0; i < ia.length; i++) ia[i] = main.coverage[i] ? Math.min(1, soft[i] * 2) * amount : 0;
+  if (lower) {
+    const region = softPolygonMask([lower], iroi, Math.max(2, lips.w * 0.08), 2);
+    for (let i = 0; i < ia.length; i++) if (main.coverage[i]) ia[i] = Math.max(ia[i], region[i] * lowerWeight);
+  }
   let stats: ColourPair | null = null;
   if (t.colourMatch) {
     // Lips and their surroundings (outside the inner mouth): the same face region at the same

@@ -20,6 +20,12 @@ export type ContextFeatureFn = (
   opts: { fpsNum: number; fpsDen: number; frameCount: number; contextSec: number },
 ) => { data: Float32Array; dim: number };
 
+/**
+ * Absolute silence: dub frames whose log RMS (natural log, full scale 1) is under -50 dBFS are
+ * silent whatever the dub's own speech level.
+ */
+export const SILENCE_FLOOR = Math.log(10 ** (-50 / 20));
+
 /** Per-video-frame log RMS level (natural log) of 16 kHz audio in a window around each frame. */
 export type LevelFn = (samples16k: Float32Array, opts: { fpsNum: number; fpsDen: number; frameCount: number }) => Float32Array;
 
@@ -177,10 +183,15 @@ export class ReferenceEngine implements Engine {
     let speechLevel = -Infinity;
     const lv = Array.from(dubLevel.slice(range.start, range.end)).sort((x, y) => x - y);
     if (lv.length) speechLevel = lv[Math.floor(lv.length * 0.9)];
-    const silentBelow = speechLevel - Math.log(10 ** (30 / 20)); // 30 dB under the 90th percentile
+    // 30 dB under the 90th percentile, or under an absolute floor (a dub silent over the whole
+    // range has no speech level of its own to be under).
+    const silentBelow = Math.max(speechLevel - Math.log(10 ** (30 / 20)), SILENCE_FLOOR);
     // Articulation target: the dub's loudness one lip-lead later, mapped through the reference's
     // own distribution of mouth openings (quantile mapping: the actor's habitual opening range).
     const target = articulationTarget(dubLevel, range, openings, Math.max(0, Math.round(video.fps * LIP_LEAD_SEC)));
+    // In the dub's silences the target is the actor's most closed mouth.
+    const minOpen = Math.min(...openings);
+    for (let t = 0; t < T; t++) if (dubLevel[range.start + t] < silentBelow) target[t] = minOpen;
     const meanOpen = openings.reduce((a, b) => a + b, 0) / R;
     const sdOpen = Math.sqrt(openings.reduce((a, b) => a + (b - meanOpen) ** 2, 0) / R) || 1;
     let silentFrames = 0;

@@ -15,6 +15,9 @@ const LIP_POINTS = new Set([...OUTER_LIPS, ...INNER_LIPS]);
  * mouth (measured on talk-b: change outside the face 1.9x the floor at 1, 1.36x at 0.3, 1.24x at 0.2).
  */
 export const JAW_FOLLOW = 0.2;
+/** Mesh indices of the chin (bottom of the face oval) and of the outer lower lip's centre. */
+export const CHIN = 152;
+export const LOWER_LIP_CENTRE = 17;
 /** Jaw part of the outline (left jaw angle through the chin to the right jaw angle), in order. */
 const JAW = DETAILED_MASK_OUTLINE.filter((i) => !UPPER_BOUNDARY.has(i));
 
@@ -53,6 +56,9 @@ export interface WarpLayout {
    * jaw turns about the temporomandibular joint: the chin moves, the jaw angle barely does).
    */
   followReference: Float32Array;
+  /** Positions (in `meshIndices`) of the chin (`CHIN`) and the outer lower lip's centre. */
+  chinSlot: number;
+  lowerLipSlot: number;
   /** Positions (in `meshIndices`) of the outline points, in outline order. */
   outlineSlots: number[];
   /** Positions of the inner-lip points, in order. */
@@ -137,6 +143,8 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
     triangles: Uint32Array.from(tri),
     faceTriangles: face.length / 3,
     followReference,
+    chinSlot: slot.get(CHIN)!,
+    lowerLipSlot: slot.get(LOWER_LIP_CENTRE)!,
     outlineSlots,
     innerLipSlots: INNER_LIPS.map((i) => slot.get(i)!),
     outerLipSlots: OUTER_LIPS.map((i) => slot.get(i)!),
