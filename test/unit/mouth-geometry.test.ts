@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticMesh } from '../helpers/synthetic-face';
 import { buildWarpLayout, jawWeight, ringPolygon, slotsPolygon, warpPoints } from '../../src/main/engines/reference/warp-geometry';
-import { chinStretch, frameGeometry, lowerLipRegion, matteRing, moveGeometry, referenceDrivenPoints } from '../../src/main/engines/reference/mouth-geometry';
+import { chinStretch, foldedTriangles, frameGeometry, lowerLipRegion, matteRing, moveGeometry, referenceDrivenPoints, scaleHorizontal } from '../../src/main/engines/reference/mouth-geometry';
 import { cropReference, faceMatte, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
-import { DETAILED_MASK_OUTLINE, FACE_OVAL } from '../../src/main/masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, INNER_LIPS, OUTER_LIPS } from '../../src/main/masks/face-regions';
 import { rangeFade } from '../../src/main/engines/reference/reference-engine';
 import { rasterizePolygons } from '../../src/main/masks/raster';
 import { boundingRect } from '../../src/main/masks/geometry';
@@ -219,6 +219,42 @@ describe('closing a mouth opened wide (the lower lip and the skin under it from 
     const sx = Math.round(sdst[2 * lip]), sy = Math.round(sdst[2 * lip + 1] + 0.25 * (sdst[2 * chin + 1] - sdst[2 * lip + 1]));
     const si = slight.inner!;
     expect(si.alpha[(sy - si.y) * si.width + (sx - si.x)]).toBe(0);
+  });
+});
+
+describe('a turned head (frontal reference mouth on a face in three-quarter view)', () => {
+  // The target's lips squeezed towards one cheek, as yaw foreshortens them; the reference's
+  // frontal, closed (and wide) mouth mapped onto it folds the warp.
+  const target = syntheticMesh(110, 90, 120, 0.08);
+  for (const i of [...OUTER_LIPS, ...INNER_LIPS]) target[i * 3] = 140 + (target[i * 3] - 110) * 0.5;
+  const ref = syntheticMesh(110, 90, 120, 0);
+  for (const i of [...OUTER_LIPS, ...INNER_LIPS]) ref[i * 3] = 110 + (ref[i * 3] - 110) * 1.2;
+  const layout = buildWarpLayout(target);
+  const solid = layout.triangles.subarray(0, 3 * layout.faceTriangles);
+
+  it('scaleHorizontal keeps the vertical move and scales the horizontal one', () => {
+    const src = warpPoints(layout, target);
+    const driven = referenceDrivenPoints(layout, target, ref);
+    const v = scaleHorizontal(src, driven, 0);
+    for (let i = 0; i < driven.length; i += 2) {
+      expect(v[i]).toBeCloseTo(src[i], 9);
+      expect(v[i + 1]).toBeCloseTo(driven[i + 1], 9);
+    }
+    expect(scaleHorizontal(src, driven, 1)).toBe(driven);
+  });
+
+  it('closes the mouth fully at the target\'s own width instead of halving the move', () => {
+    const src = warpPoints(layout, target);
+    const driven = referenceDrivenPoints(layout, target, ref);
+    const full = moveGeometry(layout, src, driven, 1);
+    matteRing(layout, Float64Array.from(src), full);
+    expect(foldedTriangles(solid, src, full)).toBeGreaterThan(0);
+    const g = frameGeometry(layout, target, driven, 1);
+    expect(g.amount).toBe(1);
+    expect(foldedTriangles(solid, g.src, g.dst)).toBe(0);
+    // The inner lips meet (the gap closes as the reference's).
+    const up = layout.innerLipSlots[5], low = layout.innerLipSlots[15];
+    expect(Math.abs(g.dst[2 * up + 1] - g.dst[2 * low + 1])).toBeLessThan(1);
   });
 });
 

@@ -148,24 +148,55 @@ export function polygonArea(poly: Polygon): number {
 }
 
 /**
+ * The driven points with their horizontal displacement from the target scaled by `h` (1: as
+ * driven; 0: the lips and jaw move only vertically, keeping the target's own mouth width).
+ * @param target the target's warp points; only the first n (mesh) points are read.
+ */
+export function scaleHorizontal(target: Float64Array, driven: Float64Array, h: number): Float64Array {
+  if (h === 1) return driven;
+  const out = Float64Array.from(driven);
+  for (let i = 0; i < driven.length; i += 2) out[i] = target[i] + (driven[i] - target[i]) * h;
+  return out;
+}
+
+/** Horizontal shares of the reference's geometry tried, in order, before the amount is lowered. */
+const HORIZONTAL_TRIES = [1, 0.5, 0];
+
+/**
  * The complete source (target) and destination warp points of one output frame.
  * @param driven reference-driven mesh points (blended at cuts), Float64Array(n * 2).
- * @param amount 0..1 (fade); lowered (halved until no triangle folds over, 0 after six tries)
- *   when the full move would fold the warp; the amount used is returned.
+ * @param amount 0..1 (fade). When the full move would fold the warp (a turned head: a frontal
+ *   reference's mouth mapped onto a face in three-quarter view), the horizontal part of the move
+ *   is halved, then dropped (the mouth still opens and closes as the reference, at the target's
+ *   own width); only when that folds too is the amount halved until no triangle folds over (0
+ *   after six tries). The amount used is returned.
  */
 export function frameGeometry(layout: WarpLayout, targetMesh: Float32Array, driven: Float64Array, amount: number): { src: Float64Array; dst: Float64Array; amount: number } {
-  // The largest amount (halving from the asked one) whose warp folds no triangle over: a fold
-  // would tear the picture (pixels claimed twice, holes next to them). Lip and mouth-gap
-  // triangles do not count (see `WarpLayout.faceTriangles`).
-  let a = amount;
-  for (let tries = 0; ; tries++) {
-    const src = warpPoints(layout, targetMesh);
-    const dst = moveGeometry(layout, src, driven, a);
-    matteRing(layout, src, dst);
-    // The lips' thin triangles may flip as the mouth changes shape, and the mouth gap's collapse
-    // whenever it closes: only the rest of the face counts.
-    const solid = layout.triangles.subarray(0, 3 * layout.faceTriangles);
-    if (foldedTriangles(solid, src, dst) === 0 || tries >= 6) return { src, dst, amount: tries >= 6 ? 0 : a };
+  // A fold would tear the picture (pixels claimed twice, holes next to them). Lip and mouth-gap
+  // triangles do not count (see `WarpLayout.faceTriangles`): the lips' thin triangles may flip
+  // as the mouth changes shape, and the mouth gap's collapse whenever it closes.
+  const solid = layout.triangles.subarray(0, 3 * layout.faceTriangles);
+  const src = warpPoints(layout, targetMesh);
+  const attempt = (d: Float64Array, a: number) => {
+    const s = Float64Array.from(src);
+    const dst = moveGeometry(layout, s, d, a);
+    matteRing(layout, s, dst);
+    return { src: s, dst, ok: foldedTriangles(solid, s, dst) === 0 };
+  };
+  let last = driven;
+  for (const h of HORIZONTAL_TRIES) {
+    last = scaleHorizontal(src, driven, h);
+    const r = attempt(last, amount);
+    if (r.ok) return { src: r.src, dst: r.dst, amount };
+  }
+  let a = amount / 2;
+  for (let tries = 1; ; tries++) {
+    const r = attempt(last, a);
+    if (r.ok) return { src: r.src, dst: r.dst, amount: a };
+    if (tries >= 6) {
+      const z = attempt(last, 0);
+      return { src: z.src, dst: z.dst, amount: 0 };
+    }
     a /= 2;
   }
 }
