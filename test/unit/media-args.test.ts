@@ -80,7 +80,7 @@ describe('buildEncodeArgs', () => {
       '-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24', '-movflags', '+faststart', '-y', 'o.mov',
     ]);
     const ut = buildEncodeArgs({ width: 64, height: 48, fpsNum: 25, fpsDen: 1, output: 'r.mkv', lossless: true, losslessCodec: 'utvideo' });
-    expect(ut.slice(ut.indexOf('-an') + 1)).toEqual(['-c:v', 'utvideo', '-pix_fmt', 'gbrp', '-y', 'r.mkv']);
+    expect(ut.slice(ut.indexOf('-an') + 1)).toEqual(['-c:v', 'utvideo', '-pix_fmt', 'gbrp', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-y', 'r.mkv']);
   });
 });
 

@@ -6,6 +6,8 @@ import { UserError } from '../util/errors';
 import { loadScript } from '../phonetics/script';
 import { fmtDuration, parseNumberArg, parseParamArgs, parseRangeArg, runCli, parseCliArgs } from './common';
 import type { DubProgress } from '../pipeline/api';
+import { FARM_USAGE, farmForCli } from '../farm/cli-setup';
+import { farmRenderMissing } from '../farm/dub-hook';
 
 const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp4 [options]
 
@@ -23,7 +25,7 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --audio-offset S    place the dub at this clip time (seconds, default 0)
   --whole-track       replace the whole audio track with the dub
   --lossless          lossless output (libx264rgb qp 0) for verification
-  --crf N             H.264 quality (default 18; lower is better)
+  --crf N             H.264 quality (default 12, visually lossless; lower is better)
   --preset P          x264 preset (default veryfast; slower presets give smaller files)
   --cache DIR         cache folder (default ~/.cache/dubbing-editor or $DUBBING_CACHE_DIR)
   --script FILE       the dub's script: plain text (the whole dub) or .srt (cue times on the dub's
@@ -32,7 +34,7 @@ const USAGE = `Usage: npm run dub -- --video IN.mp4 --audio DUB.wav --out OUT.mp
   --language L        language of the dub as an espeak-ng voice: en-us (default), de, es, fr, ...
   --original-language L  language of the clip's own speech (default en-us; recognized only in English)
   --json              print a machine-readable result on stdout
-`;
+${FARM_USAGE}`;
 
 
 const json = process.argv.includes('--json');
@@ -46,6 +48,7 @@ void runCli(async (signal) => {
       'whole-track': { type: 'boolean' }, lossless: { type: 'boolean' }, crf: { type: 'string' }, preset: { type: 'string' },
       cache: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       script: { type: 'string' }, language: { type: 'string' }, 'original-language': { type: 'string' },
+      farm: { type: 'string' }, root: { type: 'string', multiple: true },
     },
     USAGE,
   );
@@ -74,20 +77,22 @@ void runCli(async (signal) => {
   say(`dubbing ${plan.info.width}x${plan.info.height} @ ${plan.info.fps.toFixed(3)} fps, ${plan.info.frameCount} frames; ${plan.segments.length} segment(s) from ${plan.how}`);
   let lastLine = 0;
   const onProgress = (p: DubProgress) => {
-    if (json) return;
+    if (json || (values.farm && p.stage === 'render')) return; // the farm prints its own per-job lines
     const now = Date.now();
     if (p.done !== p.total && now - lastLine < 500) return;
     lastLine = now;
     const pct = p.total ? Math.round((100 * p.done) / p.total) : 0;
     process.stderr.write(`  ${p.stage.padEnd(7)} ${String(p.done).padStart(6)}/${p.total} frames  ${pct.toString().padStart(3)}%  ${p.fps.toFixed(1)} fps  ETA ${fmtDuration(p.etaSec)}\n`);
   };
+  const farm = values.farm ? await farmForCli({ url: values.farm, rootArgs: values.root, cacheDir: values.cache, quiet: json, log: say }) : null;
   const result = await runDub({
     video: values.video!, audio: values.audio!, audioOffset: parseNumberArg('--audio-offset', values['audio-offset']),
     out: values.out!, face, segments: plan.segments, dubbedRange: plan.dubbedRange,
     lossless: values.lossless, crf: parseNumberArg('--crf', values.crf), preset: values.preset, wholeTrack: values['whole-track'],
     cacheDir: values.cache, providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean), signal, onProgress, log: say,
     script: values.script ? await loadScript(values.script) : undefined, language: values.language, originalLanguage: values['original-language'],
-  });
+    ...(farm ? { cacheDir: farm.cacheDir, renderMissing: farmRenderMissing(farm) } : {}),
+  }).finally(() => farm?.client.close());
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, ...result }, null, 2) + '\n');
     return;

@@ -144,7 +144,9 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     '-an',
   ];
   if (o.lossless && o.losslessCodec === 'utvideo') {
-    args.push('-c:v', 'utvideo', '-pix_fmt', o.inputPixFmt === 'rgba' ? 'gbrap' : 'gbrp');
+    // Bit-exact container (no random Matroska segment id, no date): the same frames give the
+    // same file, so a render made on a farm worker equals a local one byte for byte.
+    args.push('-c:v', 'utvideo', '-pix_fmt', o.inputPixFmt === 'rgba' ? 'gbrap' : 'gbrp', '-fflags', '+bitexact', '-flags:v', '+bitexact');
   } else if (o.lossless) {
     args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
   } else {

@@ -9,6 +9,7 @@ import type { ShotCodec } from '../nle/media-export';
 import type { Rational } from '../nle/rate';
 import { probeMedia } from '../media/probe';
 import { runDub } from './dub';
+import type { DubJobOptions } from './api';
 import { UserError, throwIfAborted } from '../util/errors';
 
 export interface RoundTripOptions {
@@ -29,6 +30,12 @@ export interface RoundTripOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   log?: (m: string) => void;
+  /**
+   * Renders every shot's segments elsewhere (a render farm: one job per shot, tracking included)
+   * into the shared render cache before the shots are exported here, so the exports only read
+   * the cache. Called once with every shot's dub options.
+   */
+  prerender?: (shots: Array<{ label: string; dub: DubJobOptions }>) => Promise<void>;
 }
 
 export interface RoundTripResult extends ExportDubbedResult {
@@ -70,6 +77,10 @@ export async function nleRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
   await fsp.mkdir(renders, { recursive: true });
   const shots: ShotToExport[] = [];
   const report: RoundTripResult['shots'] = [];
+  // First every shot's dub, then (optionally) all of them rendered elsewhere at once (a render
+  // farm: one job per shot), then each shot exported here; without `prerender` each shot renders
+  // in its own export as before.
+  const planned: Array<{ clip: NleClip; first: number; dubFrom: number; dubTo: number; dub: DubJobOptions }> = [];
   for (const [k, clip] of dubbed.entries()) {
     throwIfAborted(o.signal);
     const media = clip.mediaPath!;
@@ -83,28 +94,37 @@ export async function nleRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
     const dubFrom = Math.max(clip.sourceIn, clip.sourceIn + (stemStart - clip.recordIn));
     const dubTo = Math.min(clip.sourceOut, clip.sourceIn + (stemEnd - clip.recordIn));
     const out = path.join(renders, `${String(k + 1).padStart(3, '0')}-${path.parse(media).name}.mkv`);
-    log(`shot ${k + 1}/${dubbed.length}: ${clip.name} source ${clip.sourceIn}-${clip.sourceOut} -> record ${clip.recordIn}-${clip.recordOut}`);
-    await runDub({
-      video: media,
-      audio: o.stem,
-      audioOffset: offsetSec,
-      out,
-      lossless: true,
-      outputRange: { startFrame: first, endFrame: last },
-      dubbedRange: { start: dubFrom / info.fps, end: dubTo / info.fps },
-      segments: [{ id: `shot-${k + 1}`, startFrame: dubFrom, endFrame: dubTo, engine: o.engine ?? 'reference', params: o.params ?? {}, pack: o.pack }],
-      cacheDir: o.cacheDir,
-      signal: o.signal,
-      log,
+    planned.push({
+      clip: clip as NleClip, first, dubFrom, dubTo,
+      dub: {
+        video: media,
+        audio: o.stem,
+        audioOffset: offsetSec,
+        out,
+        lossless: true,
+        outputRange: { startFrame: first, endFrame: last },
+        dubbedRange: { start: dubFrom / info.fps, end: dubTo / info.fps },
+        segments: [{ id: `shot-${k + 1}`, startFrame: dubFrom, endFrame: dubTo, engine: o.engine ?? 'reference', params: o.params ?? {}, pack: o.pack }],
+        cacheDir: o.cacheDir,
+        signal: o.signal,
+        log,
+      },
     });
+  }
+  if (o.prerender) await o.prerender(planned.map((p, k) => ({ label: `shot ${k + 1} ${p.clip.name}`, dub: p.dub })));
+  for (const [k, p] of planned.entries()) {
+    throwIfAborted(o.signal);
+    const { clip, first, dubFrom, dubTo } = p;
+    log(`shot ${k + 1}/${dubbed.length}: ${clip.name} source ${clip.sourceIn}-${clip.sourceOut} -> record ${clip.recordIn}-${clip.recordOut}`);
+    await runDub(p.dub);
     shots.push({
-      originalClip: clip as NleClip,
-      render: out,
+      originalClip: clip,
+      render: p.dub.out,
       renderFirstSourceFrame: first,
       name: clip.name,
       segments: [{ name: 'dubbed', recordIn: clip.recordIn + (dubFrom - clip.sourceIn), recordOut: clip.recordIn + (dubTo - clip.sourceIn) }],
     });
-    report.push({ name: clip.name, media: out, recordIn: clip.recordIn, recordOut: clip.recordOut, sourceIn: clip.sourceIn, sourceOut: clip.sourceOut });
+    report.push({ name: clip.name, media: p.dub.out, recordIn: clip.recordIn, recordOut: clip.recordOut, sourceIn: clip.sourceIn, sourceOut: clip.sourceOut });
   }
   const res = await exportDubbedShots({ timeline: tl, shots, outDir: o.outDir, codec: o.codec ?? 'prores_hq', handles, signal: o.signal });
   return { ...res, shots: report, warnings };
