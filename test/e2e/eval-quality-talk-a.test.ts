@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { evalQuality, type QualityReport } from '../../src/main/eval/quality';
+import { REVIEW_CRF } from '../../src/main/eval/quality-floor';
 import { lowerFaceBox } from '../../src/main/eval/quality-metrics';
 import { locateFfmpeg } from '../../src/main/media/locate';
 import { probeMedia } from '../../src/main/media/probe';
@@ -34,7 +35,7 @@ describeIfSharedMedia('evalQuality on talk-a: re-encode vs damaged copy', ['talk
     const box = lowerFaceBox(track.frames[25]!.mesh, info.width, info.height);
     const big = lowerFaceBox(track.frames[25]!.mesh, info.width, info.height, 0.45);
     const jawY = Math.round(track.frames[25]!.mesh[152 * 3 + 1]) - 20;
-    const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p'];
+    const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(REVIEW_CRF), '-pix_fmt', 'yuv420p'];
     const cut = ['-v', 'error', '-i', video, '-map', '0:v:0', '-an', '-frames:v', String(FRAMES)];
     execFileSync(ffmpeg, [...cut, ...x264, '-y', path.join(dir, 'clean.mp4')]);
     const blur = `[0:v]split[a][b];[b]crop=${big.w}:${big.h}:${big.x}:${big.y},boxblur=6:2[c];[a][c]overlay=${big.x}:${big.y}`;

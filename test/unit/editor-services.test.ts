@@ -11,7 +11,7 @@ import { createHostHandlers } from '../../src/main/services/host/handlers';
 import { HostSupervisor, InProcessHost, workerLauncher } from '../../src/main/services/host/supervisor';
 import { createFakePipeline } from '../../src/main/services/pipeline-fake';
 import { buildExportPlan } from '../../src/main/services/export-plan';
-import { ProgressTracker } from '../../src/main/services/jobs';
+import { FARM_STAGE_WEIGHTS, ProgressTracker } from '../../src/main/services/jobs';
 import { generatedMedia } from '../ui/helpers/media';
 import { createRealPipeline } from '../../src/main/services/pipeline-real';
 import { writeTinyLdPack } from '../helpers/tiny-packs';
@@ -230,6 +230,17 @@ describe('job progress', () => {
     expect(mid.fraction).toBeCloseTo(0.45 + 0.225, 5);
     expect(mid.etaSec).toBeGreaterThan(0);
     expect(tr.update({ stage: 'done', done: 1, total: 1, fps: 0, etaSec: 0 }).fraction).toBe(1);
+  });
+
+  it('a farm render waiting for a worker has no ETA, then one once frames come back', () => {
+    let t = 0;
+    const tr = new ProgressTracker(FARM_STAGE_WEIGHTS, () => t);
+    t = 10_000;
+    const waiting = tr.update({ stage: 'farm', done: 0, total: 100, fps: 0, etaSec: Number.NaN });
+    expect(waiting.fraction).toBeCloseTo(0.45, 5);
+    expect(waiting.etaSec).toBeNull();
+    t = 20_000;
+    expect(tr.update({ stage: 'farm', done: 50, total: 100, fps: 5, etaSec: 10 }).etaSec).toBeGreaterThan(0);
   });
 });
 

@@ -5,7 +5,9 @@ import type { DubProgress } from '../pipeline/api';
 
 /** Share of a render job spent in each pipeline stage (for one progress bar over all stages). */
 export const STAGE_WEIGHTS: Record<string, number> = { probe: 0.02, audio: 0.03, track: 0.35, prepare: 0.05, render: 0.45, encode: 0.1, done: 0 };
-const STAGE_ORDER = ['probe', 'audio', 'track', 'prepare', 'render', 'encode', 'done'];
+/** Stage weights of a render sent to a render farm: the segment renders on a worker ('farm'), the take is encoded here. */
+export const FARM_STAGE_WEIGHTS: Record<string, number> = { probe: 0.02, audio: 0.03, track: 0.35, prepare: 0.05, farm: 0.45, encode: 0.1, done: 0 };
+const STAGE_ORDER = ['probe', 'audio', 'track', 'prepare', 'farm', 'render', 'encode', 'done'];
 
 /**
  * Converts pipeline stage progress into one 0..1 fraction and an ETA for the whole job. Stages
@@ -48,6 +50,8 @@ export class ProgressTracker {
     const elapsed = (now - this.t0) / 1000;
     let etaSec: number | null = null;
     if (fraction >= 1) etaSec = 0;
+    // Waiting for a farm worker to take the job: no rate to extrapolate from.
+    else if (p.stage === 'farm' && p.done === 0) etaSec = null;
     else if (fraction > 0.03 && elapsed > 0.5) etaSec = (elapsed * (1 - fraction)) / fraction;
     else if (Number.isFinite(p.etaSec) && w === totalWeight) etaSec = p.etaSec;
     return { stage: this.shown.stage, done: p.done, total: p.total, fps, etaSec, fraction };
@@ -61,6 +65,11 @@ export interface JobSpec {
   /** Jobs with the same key do the same work: `findActive` finds one still queued or running. */
   dedupeKey?: string;
   weights?: Record<string, number>;
+  /**
+   * 'farm': the work runs on a render farm (this process mostly waits), so the job takes a slot
+   * of the farm lane (`farmConcurrency` at a time) instead of one of the local slots.
+   */
+  lane?: 'local' | 'farm';
   run(ctx: { signal: AbortSignal; progress: (p: DubProgress | { stage: string; done: number; total: number; fps: number; etaSec: number }) => void }): Promise<JobResult>;
 }
 
@@ -80,10 +89,12 @@ export class JobQueue {
   private jobs = new Map<string, JobEntry>();
   private queue: string[] = [];
   private running = 0;
+  private farmRunning = 0;
 
   constructor(
     private readonly emit: (snap: JobSnapshot) => void,
     private readonly concurrency = 1,
+    private readonly farmConcurrency = 8,
   ) {}
 
   submit(spec: JobSpec): JobSnapshot {
@@ -160,14 +171,22 @@ export class JobQueue {
     for (const id of this.jobs.keys()) this.cancel(id);
   }
 
+  /** Starts queued jobs, in submission order within each lane, while the lane has free slots. */
   private pump(): void {
-    while (this.running < this.concurrency && this.queue.length) {
-      const id = this.queue.shift()!;
+    for (const id of [...this.queue]) {
       const e = this.jobs.get(id);
-      if (!e || e.snap.state !== 'queued') continue;
-      this.running++;
+      if (!e || e.snap.state !== 'queued') {
+        this.queue = this.queue.filter((q) => q !== id);
+        continue;
+      }
+      const farm = e.spec.lane === 'farm';
+      if (farm ? this.farmRunning >= this.farmConcurrency : this.running >= this.concurrency) continue;
+      this.queue = this.queue.filter((q) => q !== id);
+      if (farm) this.farmRunning++;
+      else this.running++;
       void this.runJob(e).finally(() => {
-        this.running--;
+        if (farm) this.farmRunning--;
+        else this.running--;
         this.pump();
       });
     }

@@ -13,7 +13,11 @@ import { EXPORT_EXTENSIONS } from './export-plan';
 import { findByName, listDirectory } from './file-browser';
 import type { HostCaller } from './host/supervisor';
 import type { ExportSegment, PreviewFrame } from './host/protocol';
-import { JobQueue } from './jobs';
+import { FARM_STAGE_WEIGHTS, JobQueue } from './jobs';
+import { SettingsStore } from './settings-store';
+import { FARM_CACHE_ROOT, redactFarmUrl, type FarmSettings } from '../../shared/api/settings';
+import { toRootPath } from '../farm/roots';
+import type { HostFarm } from './host/protocol';
 import { submitQualityCheck } from './quality-job';
 import { isInside, MediaAccessPolicy } from './media-access';
 import { fingerprint, readCachedTake, readTakeRender, renderCacheKey, takePath, toSegmentSpec, writeCachedTake } from './render-cache';
@@ -78,6 +82,19 @@ export function createServices(opts: ServicesOptions): Services {
   const store = new ProjectStore(opts.stateDir, opts.autosaveDebounceMs);
   store.setAutosaveListener((info) => emit('autosave.written', info));
   const queue = new JobQueue((snap) => emit('job.update', snap));
+  const settings = new SettingsStore(opts.stateDir);
+
+  /**
+   * The farm a render goes to (null: this machine), checked for this render: the clip and the dub
+   * track must lie inside one of the roots (a worker finds them only there).
+   * @throws UserError E_FARM_PATH.
+   */
+  function farmFor(farm: FarmSettings | null, files: Array<{ file: string; what: string }>): HostFarm | null {
+    if (!farm) return null;
+    const roots = new Map(farm.roots.map((r) => [r.name, path.resolve(r.path)]));
+    for (const f of files) toRootPath(roots, f.file, f.what);
+    return { redisUrl: farm.redisUrl, roots: farm.roots.map((r) => ({ name: r.name, path: path.resolve(r.path) })) };
+  }
   let enginesCache: ResponseOf<'engines.list'> | null = null;
 
   /** In the bridge every path must lie inside the browse roots (reads and writes alike). */
@@ -256,6 +273,11 @@ export function createServices(opts: ServicesOptions): Services {
       const label = `Render ${segmentName(project, seg)} (frames ${seg.startFrame}-${seg.endFrame})`;
       // The dub's script (the segment's own, else its track's) and language drive the phonetic timing.
       const phonetic = renderScript(project, seg);
+      const farmSettings = (await settings.get()).farm;
+      const farm = farmFor(farmSettings, [
+        { file: video.path, what: 'clip' },
+        { file: track.path, what: 'dub track' },
+      ]);
       const hit = await readCachedTake(opts.cacheDir, cacheKey);
       if (hit) {
         const take: Take = { ...hit, specKey, renderSec: 0 };
@@ -269,10 +291,13 @@ export function createServices(opts: ServicesOptions): Services {
       let jobId = '';
       const job = queue.submit({
         kind: 'render',
-        label,
+        label: farm ? `${label} on the farm ${redactFarmUrl(farm.redisUrl)}` : label,
         segmentId: seg.id,
         dedupeKey: `render:${cacheKey}`,
-        run: async ({ signal, progress }): Promise<JobResult> => {
+        ...(farm ? { lane: 'farm' as const, weights: FARM_STAGE_WEIGHTS } : {}),
+        run: async ({ signal, progress: report }): Promise<JobResult> => {
+          // On the farm, the pipeline's render stage is the wait for the farm's workers.
+          const progress: typeof report = farm ? (p) => report(p.stage === 'render' ? { ...p, stage: 'farm' } : p) : report;
           const t0 = performance.now();
           const onPreview = (p: PreviewFrame) => emit('render.preview', { jobId, segmentId: seg.id, frame: p.frame, rect: p.rect, image: p.image });
           const result = await opts.jobsHost.call(
@@ -286,12 +311,13 @@ export function createServices(opts: ServicesOptions): Services {
                 face: seg.face ?? undefined,
                 segments: [toSegmentSpec(seg)],
                 outputRange: { startFrame: seg.startFrame, endFrame: seg.endFrame },
-                cacheDir: path.join(opts.cacheDir, 'pipeline'),
+                // A farm renders into its shared cache (its "cache" root), read back here.
+                cacheDir: farm ? farm.roots.find((r) => r.name === FARM_CACHE_ROOT)!.path : path.join(opts.cacheDir, 'pipeline'),
                 ...(phonetic.script ? { script: phonetic.script } : {}),
                 ...(track.language ? { language: track.language } : {}),
               },
               out,
-              preview: true,
+              ...(farm ? { farm } : { preview: true }),
             },
             { signal, onProgress: progress, onPreview },
           );
@@ -399,6 +425,21 @@ export function createServices(opts: ServicesOptions): Services {
 
     async 'jobs.list'() {
       return { jobs: queue.list() };
+    },
+
+    async 'settings.get'() {
+      return settings.get();
+    },
+
+    async 'settings.set'(req) {
+      if (req.farm) {
+        // The bridge writes only inside its folders: the shared cache is written by this machine too.
+        for (const r of req.farm.roots) {
+          if (!path.isAbsolute(r.path)) throw new UserError('E_BAD_SETTINGS', `The farm root ${r.name} must be an absolute folder (got "${r.path}").`, 'Give the folder where this machine sees the shared storage, e.g. /mnt/show/media.');
+          checkPath(r.path, `The farm root ${r.name}`);
+        }
+      }
+      return settings.set(req);
     },
 
     async 'debug.crashHost'() {

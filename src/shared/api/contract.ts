@@ -3,6 +3,7 @@ import { engineDescriptionSchema } from '../engines';
 import { dubScriptSchema, exportCodecSchema, projectV2Schema, takeSchema } from '../project/schema';
 import { apiErrorSchema } from './errors';
 import { qualityResultSchema } from './quality';
+import { editorSettingsSchema } from './settings';
 
 /**
  * The one API contract between the renderer and the services. Each channel has a zod request
@@ -331,6 +332,16 @@ export const contract = {
   'jobs.list': {
     request: z.object({}),
     response: z.object({ jobs: z.array(jobSnapshotSchema) }),
+  },
+  'settings.get': {
+    /** This machine's editor settings (`settings.ts`): the render farm "render all" targets. */
+    request: z.object({}),
+    response: editorSettingsSchema,
+  },
+  'settings.set': {
+    /** Replaces this machine's editor settings (validated, written atomically); returns them as stored. */
+    request: editorSettingsSchema,
+    response: editorSettingsSchema,
   },
   'debug.crashHost': {
     /** Test hook (only with --test-hooks): kills the inference host to exercise crash recovery. */

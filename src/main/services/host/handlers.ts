@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { PipelineService } from '../pipeline-service';
-import type { AnalysisResult, CallContext, HostArgs, HostMethod, HostResult, PreviewFrame } from './protocol';
+import type { AnalysisResult, CallContext, HostArgs, HostFarm, HostMethod, HostResult, PreviewFrame } from './protocol';
+import type { DubJobOptions, DubJobResult } from '../../pipeline/api';
 import { plausibleHand, sampleFrames, suggestHandOccluders } from '../../../shared/masks/hands';
 import { unionRectFromBoxes } from '../../../shared/masks/union';
 import { previewDataUrl, throttle } from '../preview-image';
@@ -216,10 +217,34 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     return { path: file };
   }
 
+  /**
+   * `runDub` with the segments missing from the cache rendered on a render farm (the farm's
+   * submitter, `farmRenderMissing`: one job per segment, cancel on the signal). Connects first,
+   * so an unreachable Redis fails before any tracking.
+   * @throws UserError E_FARM_URL / E_FARM_REDIS / E_FARM_PATH / E_FARM_JOB_FAILED ..., E_FARM_FAKE (fake pipeline).
+   */
+  async function renderOnFarm(farm: HostFarm, dub: DubJobOptions): Promise<DubJobResult> {
+    const { FarmClient } = await import('../../farm/client');
+    const { farmRenderMissing } = await import('../../farm/dub-hook');
+    const client = await FarmClient.connect({ redisUrl: farm.redisUrl, log: (m) => console.log(`[farm] ${m}`) });
+    try {
+      if (pipeline.kind !== 'real') throw new UserError('E_FARM_FAKE', 'The fake pipeline cannot render on a render farm.', 'Start the editor with the real pipeline, or clear the farm URL in Settings.');
+      const roots = new Map(farm.roots.map((r) => [r.name, path.resolve(r.path)]));
+      return await pipeline.runDub({ ...dub, renderMissing: farmRenderMissing({ client, roots }) });
+    } finally {
+      await client.close();
+    }
+  }
+
   async function render(args: HostArgs<'render'>, ctx: CallContext) {
     await fsp.mkdir(path.dirname(args.out), { recursive: true });
     const tmp = tempPathNextTo(args.out);
     try {
+      if (args.farm) {
+        const result = await renderOnFarm(args.farm, { ...args.dub, out: tmp, signal: ctx.signal, onProgress: ctx.onProgress });
+        await commitTempFile(tmp, args.out);
+        return { ...result, out: args.out };
+      }
       if (args.preview && ctx.onPreview) {
         // Interactive preview: render the segment into the pipeline's render cache first, sending
         // a downscaled crop at most 5 times a second; runDub then reuses the cached render.

@@ -82,6 +82,12 @@ export interface PreviewFrame {
   image: string;
 }
 
+/** A render farm as the host gets it: the Redis URL and this machine's roots (NAME -> absolute path). */
+export interface HostFarm {
+  redisUrl: string;
+  roots: Array<{ name: string; path: string }>;
+}
+
 /** Method name -> [arguments, result]. */
 export interface HostMethods {
   probe: [{ path: string; kind: 'video' | 'audio' }, MediaInfo];
@@ -93,8 +99,12 @@ export interface HostMethods {
   dubMix: [{ video: string; tracks: Array<{ path: string; offset: number; muted: boolean }> }, { path: string }];
   engines: [Record<string, never>, { engines: EngineDescription[]; defaultEngine: string }];
   describeEngine: [{ engine: string; pack: string }, EngineDescription];
-  /** `preview`: stream throttled preview frames of the (single) segment while it renders. */
-  render: [{ dub: HostDubOptions; out: string; preview?: boolean }, DubJobResult];
+  /**
+   * `preview`: stream throttled preview frames of the (single) segment while it renders.
+   * `farm`: render the segments missing from the cache on this render farm (`src/main/farm`,
+   * `dub.cacheDir` must be its `cache` root); no preview frames then.
+   */
+  render: [{ dub: HostDubOptions; out: string; preview?: boolean; farm?: HostFarm }, DubJobResult];
   /** The timeline export (`export-plan.ts`): one decode of the clip, ready segments laid over, one encode. */
   export: [{ video: string; segments: ExportSegment[]; audio: ExportPlanInput['audio']; codec: ExportCodec; tmp: string; out: string }, ExportProbe & { losslessSegments: number }];
   analyze: [{ video: string; range: { startFrame: number; endFrame: number } | null }, AnalysisResult];

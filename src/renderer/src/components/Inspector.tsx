@@ -86,7 +86,8 @@ function RenderPanel({ seg }: { seg: Segment }) {
         <div className="progress" data-testid="render-progress">
           <progress max={1} value={job.progress?.fraction ?? 0} />
           <span>
-            {job.state === 'queued' ? 'queued' : `${job.progress?.stage ?? 'starting'} ${Math.round((job.progress?.fraction ?? 0) * 100)}%`} {fmtEta(job.progress?.etaSec ?? null)}
+            {job.state === 'queued' ? 'queued' : `${job.progress?.stage === 'farm' ? (job.progress.done === 0 ? 'waiting for a farm worker' : 'rendering on the farm') : (job.progress?.stage ?? 'starting')} ${Math.round((job.progress?.fraction ?? 0) * 100)}%`} {fmtEta(job.progress?.etaSec ?? null)}
+            {job.label.includes(' on the farm ') && job.progress?.stage !== 'farm' ? ' · farm render' : ''}
             {job.progress && job.progress.fps > 0 ? ` · ${job.progress.fps.toFixed(1)} fps` : ''}
           </span>
         </div>

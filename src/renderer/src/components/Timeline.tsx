@@ -10,6 +10,7 @@ import { laneGroup } from '../lib/lane-group';
 import { segmentName, undubbedSegments } from '../../../shared/project/names';
 import { BatchProgress } from './Dialogs';
 import { renderAllStale } from '../state/actions';
+import { redactFarmUrl } from '../../../shared/api/settings';
 import { Playhead, Ruler, ThumbStrip } from './TimelineView';
 import { newId } from '../lib/ids';
 import { placePeaks } from '../lib/peaks';
@@ -41,12 +42,14 @@ function RenderAllButton() {
   const project = useProject();
   const batch = useEditor((s) => s.batch);
   const pending = useEditor((s) => s.pendingRenders);
+  const farm = useEditor((s) => s.settings?.farm ?? null);
   const rendering = new Set(Object.values(pending).map((p) => p.segmentId));
   const n = undubbedSegments(project).filter((c) => !rendering.has(c.segmentId)).length;
   if (batch || project.segments.length === 0) return null;
+  const title = farm ? `Render every segment that is not ready on the render farm ${redactFarmUrl(farm.redisUrl)} (Settings…)` : 'Render every segment that is not ready, one after the other';
   return (
-    <button disabled={n === 0} onClick={() => void renderAllStale()} data-testid="render-all" title="Render every segment that is not ready, one after the other">
-      {n ? `Render ${n} not ready` : 'All segments ready'}
+    <button disabled={n === 0} onClick={() => void renderAllStale()} data-testid="render-all" data-farm={farm ? 'true' : 'false'} title={title}>
+      {n ? `Render ${n} not ready${farm ? ' on the farm' : ''}` : 'All segments ready'}
     </button>
   );
 }

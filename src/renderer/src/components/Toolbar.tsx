@@ -41,6 +41,9 @@ export function Toolbar() {
       <button disabled={!project.video} onClick={() => useEditor.setState({ dialog: { kind: 'export' } })} data-testid="export">
         Export…
       </button>
+      <button onClick={() => useEditor.setState({ dialog: { kind: 'settings' } })} data-testid="settings" title="This machine's settings: the render farm">
+        Settings…
+      </button>
       <button onClick={() => useEditor.setState({ dialog: { kind: 'help' } })} data-testid="help" title="?">
         Shortcuts
       </button>

@@ -1,6 +1,7 @@
 import type { Api, HandSuggestion, JobSnapshot } from '../../../shared/api/contract';
 import { addShape, nextShapeId, setShapeKeyframe } from '../../../shared/masks/keyframes';
 import { ApiError } from '../../../shared/api/errors';
+import { farmSettingsSchema, redactFarmUrl, type FarmSettings } from '../../../shared/api/settings';
 import { fillParams } from '../../../shared/engines';
 import { commit, createHistory, redo as historyRedo, replacePresent, undo as historyUndo, type CommitOptions } from '../../../shared/project/history';
 import { segmentSpecKey } from '../../../shared/project/render-key';
@@ -125,6 +126,7 @@ export async function init(a: Api): Promise<void> {
   try {
     const [info, engines] = await Promise.all([a.call('app.info', {}), a.call('engines.list', {})]);
     useEditor.setState({ info, engines: engines.engines, defaultEngine: engines.defaultEngine });
+    await loadSettings();
     const rec = await a.call('project.recover', {});
     if (rec.project) {
       await loadProject(rec.project, null, null);
@@ -135,6 +137,42 @@ export async function init(a: Api): Promise<void> {
     showError(err);
   } finally {
     useEditor.setState({ ready: true });
+  }
+}
+
+// ---------------------------------------------------------------- settings
+
+/** Reads this machine's editor settings (the render farm) into the store; on failure renders stay local. */
+export async function loadSettings(): Promise<void> {
+  try {
+    useEditor.setState({ settings: await api().call('settings.get', {}) });
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/**
+ * Stores the render farm setting (null: render on this machine), validated here with the shared
+ * schema (the services validate it again). Shows the problem and returns false when invalid.
+ */
+export async function saveFarmSettings(farm: FarmSettings | null): Promise<boolean> {
+  if (farm) {
+    const r = farmSettingsSchema.safeParse(farm);
+    if (!r.success) {
+      toast('error', `The farm setting is not valid: ${r.error.issues.map((i) => i.message).join('; ')}.`, 'Example: redis://:PASSWORD@10.0.0.5:6379 with the roots media=/mnt/show/media and cache=/mnt/show/dub-cache.', 'E_BAD_SETTINGS');
+      return false;
+    }
+    farm = r.data;
+  }
+  try {
+    const prev = useEditor.getState().settings;
+    const settings = await api().call('settings.set', { version: 1, ...(prev ?? {}), farm });
+    useEditor.setState({ settings });
+    toast('info', farm ? `Render all now uses the farm ${redactFarmUrl(farm.redisUrl)}.` : 'Renders run on this machine.');
+    return true;
+  } catch (err) {
+    showError(err);
+    return false;
   }
 }
 
@@ -498,7 +536,10 @@ export function renderAllStale(): Promise<void> {
     toast('info', 'Every segment is ready.');
     return Promise.resolve();
   }
-  return renderBatch(ids, `Render ${ids.length} segment${ids.length === 1 ? '' : 's'}`);
+  const farm = useEditor.getState().settings?.farm ?? null;
+  const what = `${ids.length} segment${ids.length === 1 ? '' : 's'}`;
+  if (farm) toast('info', `Rendering ${what} on the farm ${redactFarmUrl(farm.redisUrl)}.`);
+  return renderBatch(ids, farm ? `Render ${what} on the farm` : `Render ${what}`);
 }
 
 /**

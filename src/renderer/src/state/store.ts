@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { EditorSettings } from '../../../shared/api/settings';
 import type { Api, EventPayload, JobSnapshot, MediaInfo, ResponseOf } from '../../../shared/api/contract';
 import type { ApiErrorInfo } from '../../../shared/api/errors';
 import type { EngineDescriptionWire } from '../../../shared/engines';
@@ -53,7 +54,8 @@ export type Dialog =
   | { kind: 'export' }
   | { kind: 'confirm-new' }
   | { kind: 'help' }
-  | { kind: 'relink'; missing: MissingMedia };
+  | { kind: 'relink'; missing: MissingMedia }
+  | { kind: 'settings' };
 
 export type Tool = 'select' | 'polygon' | 'brush' | 'erase';
 export type PreviewMode = 'original' | 'dubbed' | 'side-by-side';
@@ -110,6 +112,8 @@ export interface EditorState {
   /** Preview crops drawn over the video so far (tests read it). */
   previewFramesDrawn: number;
   toasts: Toast[];
+  /** This machine's editor settings (the render farm); null until loaded. */
+  settings: EditorSettings | null;
   dialog: Dialog | null;
   fileDialog: FileDialog | null;
   lastExport: ExportResult | null;
@@ -157,6 +161,7 @@ export const useEditor = create<EditorState>(() => ({
   renderPreviews: {},
   previewFramesDrawn: 0,
   toasts: [],
+  settings: null,
   dialog: null,
   fileDialog: null,
   lastExport: null,
