@@ -21,7 +21,7 @@ import { pickReference } from './reference-stage';
 import { LruMemo } from '../util/memo';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 6;
+export const RENDER_VERSION = 7;
 /** Union-mask options for engines with their own face matte (`EngineDescription.faceMatte`). */
 export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.12, featherFrac: 0 } as const;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */

@@ -6,6 +6,9 @@
  * supply, is brought from the chosen reference frame and laid into the new inner-lip contour.
  * Nothing outside the matte (the union of the source's and the result's lower-face ovals plus
  * a margin) is written, so hair, earrings, collars and background stay the original's.
+ * Grain stays where it is (`imaging/grain.ts`): the clean plates of the target frame and of the
+ * reference are warped, and the target frame's own grain is added back at the output pixels, so
+ * a grainy shot keeps its grain (its amount and its place) in the dubbed lower face.
  */
 import type { Patch } from '../types';
 import { boundingRect, intersectRect } from '../../masks/geometry';
@@ -16,6 +19,7 @@ import type { Polygon, Rect } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
 import { copyRgbRect } from '../../imaging/rgb-rect';
+import { addGrain, splitGrain } from '../../imaging/grain';
 import { chinStretch, frameGeometry, lerpPoints, lowerLipRegion, polygonArea, referenceDrivenPoints } from './mouth-geometry';
 import { ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
 
@@ -49,7 +53,8 @@ export interface ColourPair {
 
 /**
  * Builds the reference crop around the layout's ring (4 px margin) from a decoded frame (whole or
- * cropped). The bytes are copied into a SharedArrayBuffer.
+ * cropped): its clean plate (`splitGrain`: the frame's grain is not carried into another frame).
+ * The bytes are copied into a SharedArrayBuffer.
  */
 export function cropReference(key: string, frame: FramePixels, mesh: Float32Array, layout: WarpLayout): RefFrame {
   const ox = frame.x0 ?? 0;
@@ -60,7 +65,8 @@ export function cropReference(key: string, frame: FramePixels, mesh: Float32Arra
   // The ring's box grown by 4 px, out to whole pixels, within the frame.
   const x0 = Math.floor(b.x - 4), y0 = Math.floor(b.y - 4);
   const pad = intersectRect({ x: x0, y: y0, w: Math.ceil(b.x + b.w + 4) - x0, h: Math.ceil(b.y + b.h + 4) - y0 }, { x: ox, y: oy, w: frame.width, h: frame.height });
-  const data = copyRgbRect(frame, pad, new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3)));
+  const data = new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3));
+  data.set(splitGrain(frame, pad).clean.data);
   return { key, mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data } };
 }
 
@@ -91,6 +97,11 @@ export interface SynthesizedMouth {
   inner: Patch | null;
   /** Colour statistics of the lips and their surroundings: reference warp (from) vs own (to). */
   stats: ColourPair | null;
+  /**
+   * The target frame's grain over `own`'s rectangle (Int16Array(w * h * 3), 8-bit levels), added
+   * back by `finishMouth` where `own.alpha` > 0 (`own.data` holds the warped clean plate there).
+   */
+  grain: { rect: Rect; grain: Int16Array };
 }
 
 /**
@@ -151,8 +162,22 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   if (roi.w <= 0 || roi.h <= 0) return null;
   const dst32 = Float32Array.from(dst);
   const tri = layout.triangles;
-  // The target's own pixels, moved: one bicubic resampling of the original frame.
-  const warped = warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic');
+  // The target's own pixels, moved: one bicubic resampling of the frame's clean plate over the
+  // warp's sources and the output rectangle (3 px for the bicubic taps); its grain stays in place.
+  let sx0 = roi.x, sy0 = roi.y, sx1 = roi.x + roi.w, sy1 = roi.y + roi.h;
+  for (let i = 0; i < src.length; i += 2) {
+    sx0 = Math.min(sx0, Math.floor(src[i]) - 3);
+    sy0 = Math.min(sy0, Math.floor(src[i + 1]) - 3);
+    sx1 = Math.max(sx1, Math.ceil(src[i]) + 4);
+    sy1 = Math.max(sy1, Math.ceil(src[i + 1]) + 4);
+  }
+  const plate = splitGrain(frame, intersectRect({ x: sx0, y: sy0, w: sx1 - sx0, h: sy1 - sy0 }, { x: ox, y: oy, w: frame.width, h: frame.height }));
+  const warped = warpTriangles(plate.clean, shifted(src, plate.rect.x, plate.rect.y), dst32, tri, roi, undefined, 'bicubic');
+  const grain = { rect: roi, grain: new Int16Array(roi.w * roi.h * 3) };
+  for (let y = 0; y < roi.h; y++) {
+    const s0 = ((roi.y - plate.rect.y + y) * plate.rect.w + (roi.x - plate.rect.x)) * 3;
+    grain.grain.set(plate.grain.subarray(s0, s0 + roi.w * 3), y * roi.w * 3);
+  }
   const matte = rasterizePolygons([ring], roi);
   const face = faceMatte(layout, t.targetMesh, dst, roi);
   const alpha = new Float32Array(roi.w * roi.h);
@@ -173,13 +198,13 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   const innerPoly = slotsPolygon(dst, layout.innerLipSlots);
   const lowerWeight = amount * Math.min(1, Math.max(0, (chinStretch(layout, src, dst) - STRETCH_FROM) / STRETCH_SPAN));
   const lower = lowerWeight > 0 ? lowerLipRegion(layout, dst) : null;
-  if (amount <= 0 || (polygonArea(innerPoly) < MIN_INNER_AREA && !lower)) return { own, inner: null, stats: null };
+  if (amount <= 0 || (polygonArea(innerPoly) < MIN_INNER_AREA && !lower)) return { own, inner: null, stats: null, grain };
   const lips = boundingRect(lower ? [slotsPolygon(dst, layout.outerLipSlots), lower] : [slotsPolygon(dst, layout.outerLipSlots)])!;
   const grow = Math.max(3, lips.w * 0.15);
   const lx0 = Math.floor(lips.x - grow);
   const ly0 = Math.floor(lips.y - grow);
   const iroi = intersectRect({ x: lx0, y: ly0, w: Math.ceil(lips.x + lips.w + grow) - lx0, h: Math.ceil(lips.y + lips.h + grow) - ly0 }, roi);
-  if (iroi.w <= 0 || iroi.h <= 0) return { own, inner: null, stats: null };
+  if (iroi.w <= 0 || iroi.h <= 0) return { own, inner: null, stats: null, grain };
   const fromRef = (ref: RefFrame) => {
     const rs = warpPoints(layout, ref.mesh);
     return warpTriangles(ref.crop, shifted(rs, ref.crop.x, ref.crop.y), dst32, tri, iroi, undefined, 'bicubic');
@@ -220,17 +245,24 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
     }
     stats = { from: channelStats(main.data, sel), to: channelStats(ownSub, sel) };
   }
-  return { own, inner: { x: iroi.x, y: iroi.y, width: iroi.w, height: iroi.h, data: main.data, alpha: ia }, stats };
+  return { own, inner: { x: iroi.x, y: iroi.y, width: iroi.w, height: iroi.h, data: main.data, alpha: ia }, stats, grain };
 }
 
 /**
  * Finishes a synthesized frame (in frame order): transfers the inner mouth's colour with the
- * given statistics (null: none) and lays it over the moved face through its soft mask.
+ * given statistics (null: none), lays it over the moved face through its soft mask, and adds the
+ * target frame's grain back wherever the patch is written.
  * @returns the frame's patch (the `own` patch, modified in place).
  */
 export function finishMouth(m: SynthesizedMouth, stats: ColourPair | null): Patch {
   const { own, inner } = m;
-  if (!inner) return own;
+  if (inner) layInnerMouth(own, inner, stats);
+  addGrain(own, own.alpha, m.grain);
+  return own;
+}
+
+/** The inner mouth's colour transfer and its blend over the moved face (in place). */
+function layInnerMouth(own: Patch, inner: Patch, stats: ColourPair | null): void {
   if (stats) transferColour(inner.data, stats.from, stats.to);
   for (let y = 0; y < inner.height; y++) {
     const oy = inner.y + y - own.y;
@@ -243,5 +275,4 @@ export function finishMouth(m: SynthesizedMouth, stats: ColourPair | null): Patc
       for (let c = 0; c < 3; c++) own.data[o * 3 + c] = own.data[o * 3 + c] + (inner.data[i * 3 + c] - own.data[o * 3 + c]) * a + 0.5;
     }
   }
-  return own;
 }
