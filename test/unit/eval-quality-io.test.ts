@@ -79,6 +79,13 @@ describe('noise floor encode', () => {
     expect(vfr[vfr.indexOf('-vf') + 1]).toBe('fps=30000/1001,trim=start_frame=5,setpts=PTS-STARTPTS');
   });
 
+  it('uses the grain tune of the export when the clip is grainy', () => {
+    const grainy = buildFloorEncodeArgs({ input: 'in.mp4', output: 'out.mp4', start: 0, end: 10, fpsNum: 25, fpsDen: 1, settings: { ...settings, tune: 'grain' } });
+    expect(grainy.join(' ')).toContain(x264ReviewArgs(REVIEW_PRESET, REVIEW_CRF, 'bt709', 'grain').join(' '));
+    expect(grainy[grainy.indexOf('-tune') + 1]).toBe('grain');
+    expect(buildFloorEncodeArgs({ input: 'in.mp4', output: 'out.mp4', start: 0, end: 10, fpsNum: 25, fpsDen: 1, settings })).not.toContain('-tune');
+  });
+
   it('uses the preset of the review export (pipeline/dub.ts DEFAULT_PRESET)', async () => {
     const { DEFAULT_PRESET } = await import('../../src/main/pipeline/dub');
     expect(REVIEW_PRESET).toBe(DEFAULT_PRESET);

@@ -20,6 +20,8 @@ export interface FloorEncoderSettings {
   crf: number;
   /** Y'CbCr matrix the output is tagged with (the clip's, as the export does). */
   matrix: ColorMatrix;
+  /** x264 tune, as the export picks it for the clip (`reviewTune(sourceGrain(clip))`). */
+  tune?: 'grain' | null;
 }
 
 /**
@@ -51,7 +53,7 @@ export function buildFloorEncodeArgs(o: {
     args.push('-vf', filters.join(','));
   }
   args.push('-fps_mode', 'passthrough', '-frames:v', String(o.end - o.start));
-  args.push(...x264ReviewArgs(o.settings.preset, o.settings.crf, o.settings.matrix), '-y', o.output);
+  args.push(...x264ReviewArgs(o.settings.preset, o.settings.crf, o.settings.matrix, o.settings.tune ?? null), '-y', o.output);
   return args;
 }
 

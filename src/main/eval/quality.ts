@@ -16,6 +16,7 @@ import {
   pickSheetFrames, seamMask, seamScore, squareAround, ssim, worstFrames,
 } from './quality-metrics';
 import { encodeFloor, REVIEW_CRF, REVIEW_PRESET, type FloorEncoderSettings } from './quality-floor';
+import { reviewTune, sourceGrain } from '../media/source-grain';
 import { composeSheet, cropResizeRgb, TILE_SIZE, writePngRgb, type SheetColumn } from './quality-sheet';
 
 /**
@@ -213,7 +214,7 @@ export async function evalQuality(opts: QualityOptions): Promise<QualityReport> 
   const ta = chooseFaceTrack(await trackVideo(a, { cacheDir: opts.cacheDir, signal }), opts.face).track;
   const tb = chooseFaceTrack(await trackVideo(b, { cacheDir: opts.cacheDir, signal }), opts.dubbedFace ?? opts.face).track;
   const matrix: ColorMatrix = yuvMatrixOf(a) ?? 'bt601';
-  const settings: FloorEncoderSettings = { preset: opts.preset ?? REVIEW_PRESET, crf: opts.crf ?? REVIEW_CRF, matrix };
+  const settings: FloorEncoderSettings = { preset: opts.preset ?? REVIEW_PRESET, crf: opts.crf ?? REVIEW_CRF, matrix, tune: reviewTune(await sourceGrain(a, signal)) };
   const floorFile = await encodeFloor(a, range, settings, signal, opts.tempDir);
   const { width, height } = displaySize(a);
 

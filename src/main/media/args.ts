@@ -180,10 +180,11 @@ export function colorspaceTag(matrix: ColorMatrix): 'bt709' | 'smpte170m' {
 
 /**
  * Video encoder arguments of the review output: libx264 `preset`/`crf`, yuv420p, tagged with
- * `matrix` and limited range (the frames must already be in that matrix).
+ * `matrix` and limited range (the frames must already be in that matrix); `tune: 'grain'` for a
+ * grainy source (`media/source-grain.ts`: x264 keeps film grain instead of smoothing it away).
  */
-export function x264ReviewArgs(preset: string, crf: number, matrix: ColorMatrix): string[] {
-  return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', '-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
+export function x264ReviewArgs(preset: string, crf: number, matrix: ColorMatrix, tune: 'grain' | null = null): string[] {
+  return ['-c:v', 'libx264', '-preset', preset, ...(tune ? ['-tune', tune] : []), '-crf', String(crf), '-pix_fmt', 'yuv420p', '-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
 }
 
 export interface MuxArgsOptions {

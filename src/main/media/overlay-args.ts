@@ -150,6 +150,8 @@ export interface OverlayExportArgsOptions extends OverlayInputsOptions {
   /** x264 settings of the review output (as `buildEncodeArgs`). */
   crf: number;
   preset: string;
+  /** x264 tune: 'grain' for a grainy source (`reviewTune`), null for none. */
+  tune?: 'grain' | null;
   output: string;
   /** A WAV of exactly the output's duration, encoded to AAC 192 kb/s into the same file. */
   audio?: string;
@@ -169,7 +171,7 @@ export function buildOverlayExportArgs(o: OverlayExportArgsOptions): string[] {
   args.push('-filter_complex', graph, '-map', '[vout]');
   if (o.audio) args.push('-map', `${audioInput}:a:0`, '-c:a', 'aac', '-b:a', '192k');
   else args.push('-an');
-  args.push('-sn', '-dn', '-fps_mode', 'passthrough', ...x264ReviewArgs(o.preset, o.crf, o.matrix));
+  args.push('-sn', '-dn', '-fps_mode', 'passthrough', ...x264ReviewArgs(o.preset, o.crf, o.matrix, o.tune ?? null));
   if (isMovFamily(o.output)) args.push('-movflags', '+faststart');
   args.push('-y', o.output);
   return args;

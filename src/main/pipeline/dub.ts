@@ -9,6 +9,7 @@ import { createEncoder, muxAudio } from '../media/encode';
 import { runOverlayExport } from '../media/overlay';
 import { yuvMatrixOf } from '../media/matrix';
 import { REVIEW_CRF } from '../media/args';
+import { reviewTune, sourceGrain } from '../media/source-grain';
 import { buildDubbedAudio } from '../media/dub-audio';
 import { commitTempFile, tempPathNextTo, removeQuietly } from '../util/atomic';
 import { prefetch } from '../util/prefetch';
@@ -254,6 +255,9 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         .map((s) => ({ path: s.cached!.file, startFrame: s.cached!.startFrame, frames: s.cached!.endFrame - s.cached!.startFrame, rect: s.rect, pasteRect: s.pasteRect, rgb: true }));
       // The dubbed audio (built while the segments rendered) goes into the same ffmpeg pass:
       // the finished file is written next to `out` and renamed over it, no separate mux.
+      // A grainy source is encoded with x264's grain tune (else the encoder smooths its grain away).
+      const tune = reviewTune(await sourceGrain(info, signal));
+      if (tune) log(`grainy source: the review encode uses x264 -tune ${tune}`);
       const wav = await audio;
       const outTmp = tempPathNextTo(opts.out);
       const t0 = performance.now();
@@ -261,7 +265,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         done = await runOverlayExport({
           input: info.path, fpsNum: info.fpsNum, fpsDen: info.fpsDen, streamStart: info.startTime, forceCfr: info.variableFrameRate,
           start: outRange.startFrame, end: outRange.endFrame, matrix: yuvMatrix!, overlays,
-          crf: opts.crf ?? REVIEW_CRF, preset: opts.preset ?? DEFAULT_PRESET, output: outTmp, audio: wav.path, signal,
+          crf: opts.crf ?? REVIEW_CRF, preset: opts.preset ?? DEFAULT_PRESET, tune, output: outTmp, audio: wav.path, signal,
           onFrames: (n) => progress.tick(n, total),
         });
         await commitTempFile(outTmp, opts.out).catch((err: unknown) => {
