@@ -8,6 +8,7 @@ import { rangeFade } from '../../src/main/engines/reference/reference-engine';
 import { rasterizePolygons } from '../../src/main/masks/raster';
 import { boundingRect } from '../../src/main/masks/geometry';
 import { rng } from '../helpers/rng';
+import { grainLimit, splitGrain } from '../../src/main/imaging/grain';
 
 const W = 220, H = 200;
 
@@ -155,7 +156,11 @@ describe('synthesizeMouth (the target\'s own pixels moved, the inner mouth from 
     const r = rng(21);
     const grainy = frame(1);
     for (let i = 0; i < grainy.data.length; i++) grainy.data[i] = Math.max(0, Math.min(255, grainy.data[i] + Math.round((r() - 0.5) * 40)));
-    const m = synthesizeMouth(base({ frame: grainy }))!;
+    // The clip's grain limit as the pipeline takes it (grainLimit of the measured σ).
+    const sigma = splitGrain(grainy, { x: 0, y: 0, w: W, h: H }).sigma;
+    const limit = grainLimit((sigma[0] + sigma[1] + sigma[2]) / 3)!;
+    expect(limit).toBeGreaterThan(10);
+    const m = synthesizeMouth(base({ frame: grainy, grain: limit }))!;
     const p = finishMouth(m, m.stats);
     // Laplacian energy of the green channel where the patch is fully written, original vs patch.
     const lap = (get: (x: number, y: number) => number, x: number, y: number) => get(x - 1, y) + get(x + 1, y) + get(x, y - 1) + get(x, y + 1) - 4 * get(x, y);
@@ -172,8 +177,15 @@ describe('synthesizeMouth (the target\'s own pixels moved, the inner mouth from 
     expect(ep / eo).toBeGreaterThan(0.85);
     expect(ep / eo).toBeLessThan(1.15);
     // The grain handed back is the frame's own, over the patch's rectangle.
-    expect(m.grain.rect).toEqual({ x: p.x, y: p.y, w: p.width, h: p.height });
-    expect(m.grain.grain.some((g) => Math.abs(g) > 5)).toBe(true);
+    expect(m.grain!.rect).toEqual({ x: p.x, y: p.y, w: p.width, h: p.height });
+    expect(m.grain!.grain.some((g) => Math.abs(g) > 5)).toBe(true);
+    // A clean source (no grain limit) is warped directly: the plain warp loses the noise.
+    const plain = synthesizeMouth(base({ frame: grainy }))!;
+    expect(plain.grain).toBeNull();
+    const q = finishMouth(plain, plain.stats);
+    let eq = 0;
+    for (let y = 1; y < q.height - 1; y++) for (let x = 1; x < q.width - 1; x++) if (q.alpha[y * q.width + x] >= 1) eq += lap((xx, yy) => q.data[(yy * q.width + xx) * 3 + 1], x, y) ** 2;
+    expect(eq / eo).toBeLessThan(0.8);
   });
 
   it('brings the inner mouth only inside the new inner-lip contour, scaled by the amount', () => {

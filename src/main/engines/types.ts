@@ -72,6 +72,11 @@ export interface SegmentContext {
   /** Content-addressed cache directory the engine may use for per-reference data. */
   cacheDir?: string;
   /**
+   * Grain of the clip (`media/source-grain.ts`: robust σ of the 3x3-median residual, 8-bit
+   * levels); absent or below `GRAIN_SIGMA_MIN`: a clean source.
+   */
+  grain?: number;
+  /**
    * MPEG-4 viseme (0..14, 255 = unknown; `phonetics/visemes.ts`) of every clip frame from the
    * phones of the dub, Uint8Array(video.frameCount); absent when no phone timing is known.
    */

@@ -20,6 +20,17 @@ import { copyRgbRect } from './rgb-rect';
 /** Residuals beyond this many robust standard deviations are structure, not grain. */
 export const GRAIN_CLAMP = 2.5;
 
+/**
+ * Sources whose grain σ (`media/source-grain.ts`) is below this (8-bit levels) are clean: their
+ * warps skip the split (on compressed clean footage half the residuals are exactly 0, σ = 0).
+ */
+export const GRAIN_SIGMA_MIN = 1;
+
+/** The grain limit (8-bit levels, every channel) of a source with grain σ, or null for a clean source. */
+export function grainLimit(sigma: number): number | null {
+  return sigma >= GRAIN_SIGMA_MIN ? Math.floor(GRAIN_CLAMP * sigma) : null;
+}
+
 /** A region of a frame split into a clean plate and its grain. */
 export interface GrainSplit {
   /** The region, in frame pixels. */
@@ -44,12 +55,15 @@ function med3(a: number, b: number, c: number): number {
  * @param frame rgb24 HxWx3, whole (`x0`, `y0` absent) or a crop placed at `x0`, `y0`.
  * @param rect region in frame pixels; must lie inside the frame (crop).
  * @param clamp grain limit in robust standard deviations (default `GRAIN_CLAMP`; 0: no grain).
+ * @param limit a fixed grain limit in 8-bit levels for every channel (e.g. the clip's, from
+ *   `grainLimit`, so the split does not vary from frame to frame); `clamp` is then unused.
  * @throws RangeError when `rect` is not inside the frame.
  */
 export function splitGrain(
   frame: { width: number; height: number; data: Uint8Array; x0?: number; y0?: number },
   rect: Rect,
   clamp = GRAIN_CLAMP,
+  limit?: number,
 ): GrainSplit {
   const fx0 = frame.x0 ?? 0, fy0 = frame.y0 ?? 0;
   if (rect.w <= 0 || rect.h <= 0 || rect.x < fx0 || rect.y < fy0 || rect.x + rect.w > fx0 + frame.width || rect.y + rect.h > fy0 + frame.height) {
@@ -102,11 +116,11 @@ export function splitGrain(
   }
   // Whole levels, so clean + grain = input exactly and the clean plate stays within 0..255
   // (a residual is clamped towards 0, between the input and its median).
-  const limit = sigma.map((s) => Math.floor(clamp * s)) as [number, number, number];
+  const limits = limit === undefined ? (sigma.map((s) => Math.floor(clamp * s)) as [number, number, number]) : [limit, limit, limit];
   const grain = new Int16Array(residual.length);
   const clean = new Uint8Array(residual.length);
   for (let i = 0; i < residual.length; i++) {
-    const l = limit[i % 3];
+    const l = limits[i % 3];
     const g = Math.max(-l, Math.min(l, residual[i]));
     grain[i] = g;
     clean[i] = input[i] - g;

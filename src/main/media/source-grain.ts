@@ -6,10 +6,13 @@
  */
 import { decodeFrames } from './decode';
 import type { VideoInfo } from './types';
-import { splitGrain } from '../imaging/grain';
+import { GRAIN_SIGMA_MIN, splitGrain } from '../imaging/grain';
 
 /** Sources with a median grain σ at or above this (8-bit levels) are encoded with `-tune grain`. */
-export const GRAIN_TUNE_SIGMA = 1;
+export const GRAIN_TUNE_SIGMA = GRAIN_SIGMA_MIN;
+
+/** Version of the measurement (cache keys of `sourceGrain` results). */
+export const SOURCE_GRAIN_VERSION = 1;
 
 /** Where the grain is sampled: these fractions of the clip's frames. */
 const SAMPLE_AT = [0.25, 0.5, 0.75];

@@ -256,7 +256,7 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       // The dubbed audio (built while the segments rendered) goes into the same ffmpeg pass:
       // the finished file is written next to `out` and renamed over it, no separate mux.
       // A grainy source is encoded with x264's grain tune (else the encoder smooths its grain away).
-      const tune = reviewTune(await sourceGrain(info, signal));
+      const tune = reviewTune(job.grain ? await job.grain() : await sourceGrain(info, signal));
       if (tune) log(`grainy source: the review encode uses x264 -tune ${tune}`);
       const wav = await audio;
       const outTmp = tempPathNextTo(opts.out);

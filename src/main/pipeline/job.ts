@@ -15,6 +15,9 @@ import { phoneticTiming, PHONETICS_VERSION } from '../phonetics/phonetic-stage';
 import { frameVisemes } from '../phonetics/frame-visemes';
 import type { ScriptCue } from '../phonetics/script';
 import type { PhoneTiming } from '../phonetics/types';
+import { promises as fsp } from 'node:fs';
+import { sourceGrain, SOURCE_GRAIN_VERSION } from '../media/source-grain';
+import { writeFileAtomic } from '../util/atomic';
 
 /** Audio sample rate of the pipeline's analysis tracks (Hz). */
 export const SR = 16_000;
@@ -53,6 +56,11 @@ export interface JobContext {
   phonetics?: () => Promise<JobPhonetics>;
   /** What the phonetics depend on besides the audio (script hash, languages): render cache keys. */
   phoneticsKey?: string;
+  /**
+   * Grain of the clip (`media/source-grain.ts`, 8-bit levels; computed on first call, cached on
+   * disk by the clip's content hash). Absent on job contexts built elsewhere (treated as clean).
+   */
+  grain?: () => Promise<number>;
 }
 
 /** Phone timing of a job's tracks and their per-frame visemes (Uint8Array(frameCount), 255 = unknown). */
@@ -153,11 +161,12 @@ export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
   warnings.push(...tracking.warnings);
   const origSpeech = await speechRanges(o.video, true, signal);
   const facts = referenceFacts(track, origSpeech, info, o.segments.flatMap((s) => (s.occlusion ? [s.occlusion] : [])));
+  const videoHash = await contentHash(o.video, signal);
   return {
     info,
     width,
     height,
-    videoHash: await contentHash(o.video, signal),
+    videoHash,
     dubKey: `${await contentHash(o.audio, signal)}@${offset}`,
     dub16,
     orig16,
@@ -169,7 +178,33 @@ export async function prepareJob(o: PrepareJobOptions): Promise<JobContext> {
     cacheDir,
     phonetics: jobPhonetics({ info, dub16, orig16, hasOriginalAudio: !!origRaw, offset, o, cacheDir }),
     phoneticsKey: JSON.stringify({ v: PHONETICS_VERSION, script: o.script ?? null, lang: o.language ?? 'en-us', orig: o.originalLanguage ?? 'en-us', offset }),
+    grain: memoOnce(() => cachedSourceGrain(info, videoHash, cacheDir, signal)),
   };
+}
+
+/** A lazy value computed once (a failed computation is retried on the next call). */
+function memoOnce<T>(f: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= f();
+    pending.catch(() => (pending = null));
+    return pending;
+  };
+}
+
+/** `sourceGrain` of a clip, cached in `cacheDir/grain/<content hash>.json`. */
+async function cachedSourceGrain(info: VideoInfo, videoHash: string, cacheDir: string, signal?: AbortSignal): Promise<number> {
+  const file = path.join(cacheDir, 'grain', `v${SOURCE_GRAIN_VERSION}-${videoHash}.json`);
+  try {
+    const v = (JSON.parse(await fsp.readFile(file, 'utf8')) as { sigma?: unknown }).sigma;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  } catch {
+    // Not cached yet (or unreadable): measure.
+  }
+  const sigma = await sourceGrain(info, signal);
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify({ sigma }));
+  return sigma;
 }
 
 /** The lazy, memoized phonetic timing of a job (see `JobContext.phonetics`). */

@@ -21,7 +21,7 @@ import { pickReference } from './reference-stage';
 import { LruMemo } from '../util/memo';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 7;
+export const RENDER_VERSION = 8;
 /** Union-mask options for engines with their own face matte (`EngineDescription.faceMatte`). */
 export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.12, featherFrac: 0 } as const;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
@@ -259,6 +259,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   try {
     // Phone timing (cached) only for engines that weigh visemes (the reference engine's `viseme`).
     const phonetics = params.viseme > 0 && job.phonetics ? await job.phonetics() : null;
+    const grain = job.grain ? await job.grain() : undefined;
     prepared = await engine.prepare({
     video: info,
     range,
@@ -271,6 +272,7 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     },
     params,
     cacheDir: job.cacheDir,
+    ...(grain !== undefined ? { grain } : {}),
     ...(phonetics ? { dubVisemes: phonetics.dubVisemes ?? undefined, originalVisemes: phonetics.originalVisemes ?? undefined } : {}),
     signal: o.signal,
     log: o.log,

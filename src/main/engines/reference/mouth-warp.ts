@@ -53,10 +53,10 @@ export interface ColourPair {
 
 /**
  * Builds the reference crop around the layout's ring (4 px margin) from a decoded frame (whole or
- * cropped): its clean plate (`splitGrain`: the frame's grain is not carried into another frame).
- * The bytes are copied into a SharedArrayBuffer.
+ * cropped); with a grain limit (a grainy source, `grainLimit`), its clean plate (`splitGrain`: the
+ * frame's grain is not carried into another frame). The bytes are copied into a SharedArrayBuffer.
  */
-export function cropReference(key: string, frame: FramePixels, mesh: Float32Array, layout: WarpLayout): RefFrame {
+export function cropReference(key: string, frame: FramePixels, mesh: Float32Array, layout: WarpLayout, grain: number | null = null): RefFrame {
   const ox = frame.x0 ?? 0;
   const oy = frame.y0 ?? 0;
   const pts = warpPoints(layout, mesh);
@@ -66,7 +66,8 @@ export function cropReference(key: string, frame: FramePixels, mesh: Float32Arra
   const x0 = Math.floor(b.x - 4), y0 = Math.floor(b.y - 4);
   const pad = intersectRect({ x: x0, y: y0, w: Math.ceil(b.x + b.w + 4) - x0, h: Math.ceil(b.y + b.h + 4) - y0 }, { x: ox, y: oy, w: frame.width, h: frame.height });
   const data = new Uint8Array(new SharedArrayBuffer(pad.w * pad.h * 3));
-  data.set(splitGrain(frame, pad).clean.data);
+  if (grain === null) copyRgbRect(frame, pad, data);
+  else data.set(splitGrain(frame, pad, undefined, grain).clean.data);
   return { key, mesh, crop: { x: pad.x, y: pad.y, width: pad.w, height: pad.h, data } };
 }
 
@@ -84,6 +85,8 @@ export interface MouthTask {
   amount: number;
   layout: WarpLayout;
   colourMatch: boolean;
+  /** Grain limit of the source (`grainLimit`, 8-bit levels), or null for a clean source (no split). */
+  grain?: number | null;
 }
 
 /** A synthesized frame before the (frame-ordered) colour transfer of its inner mouth. */
@@ -99,9 +102,10 @@ export interface SynthesizedMouth {
   stats: ColourPair | null;
   /**
    * The target frame's grain over `own`'s rectangle (Int16Array(w * h * 3), 8-bit levels), added
-   * back by `finishMouth` where `own.alpha` > 0 (`own.data` holds the warped clean plate there).
+   * back by `finishMouth` where `own.alpha` > 0 (`own.data` holds the warped clean plate there);
+   * null for a clean source (the frame itself is warped).
    */
-  grain: { rect: Rect; grain: Int16Array };
+  grain: { rect: Rect; grain: Int16Array } | null;
 }
 
 /**
@@ -171,12 +175,17 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
     sx1 = Math.max(sx1, Math.ceil(src[i]) + 4);
     sy1 = Math.max(sy1, Math.ceil(src[i + 1]) + 4);
   }
-  const plate = splitGrain(frame, intersectRect({ x: sx0, y: sy0, w: sx1 - sx0, h: sy1 - sy0 }, { x: ox, y: oy, w: frame.width, h: frame.height }));
-  const warped = warpTriangles(plate.clean, shifted(src, plate.rect.x, plate.rect.y), dst32, tri, roi, undefined, 'bicubic');
-  const grain = { rect: roi, grain: new Int16Array(roi.w * roi.h * 3) };
-  for (let y = 0; y < roi.h; y++) {
-    const s0 = ((roi.y - plate.rect.y + y) * plate.rect.w + (roi.x - plate.rect.x)) * 3;
-    grain.grain.set(plate.grain.subarray(s0, s0 + roi.w * 3), y * roi.w * 3);
+  let warped: ReturnType<typeof warpTriangles>;
+  let grain: SynthesizedMouth['grain'] = null;
+  if (t.grain === undefined || t.grain === null) warped = warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic');
+  else {
+    const plate = splitGrain(frame, intersectRect({ x: sx0, y: sy0, w: sx1 - sx0, h: sy1 - sy0 }, { x: ox, y: oy, w: frame.width, h: frame.height }), undefined, t.grain);
+    warped = warpTriangles(plate.clean, shifted(src, plate.rect.x, plate.rect.y), dst32, tri, roi, undefined, 'bicubic');
+    grain = { rect: roi, grain: new Int16Array(roi.w * roi.h * 3) };
+    for (let y = 0; y < roi.h; y++) {
+      const s0 = ((roi.y - plate.rect.y + y) * plate.rect.w + (roi.x - plate.rect.x)) * 3;
+      grain.grain.set(plate.grain.subarray(s0, s0 + roi.w * 3), y * roi.w * 3);
+    }
   }
   const matte = rasterizePolygons([ring], roi);
   const face = faceMatte(layout, t.targetMesh, dst, roi);
@@ -257,7 +266,7 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
 export function finishMouth(m: SynthesizedMouth, stats: ColourPair | null): Patch {
   const { own, inner } = m;
   if (inner) layInnerMouth(own, inner, stats);
-  addGrain(own, own.alpha, m.grain);
+  if (m.grain) addGrain(own, own.alpha, m.grain);
   return own;
 }
 

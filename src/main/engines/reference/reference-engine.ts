@@ -8,6 +8,7 @@ import { articulationFactor, visemeCost } from './viseme-cost';
 import { NO_VISEME } from '../../phonetics/visemes';
 import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
 import { buildWarpLayout, type WarpLayout } from './warp-geometry';
+import { grainLimit } from '../../imaging/grain';
 import { cropReference, finishMouth, type ColourPair, type MouthTask, type RefFrame, type SynthesizedMouth } from './mouth-warp';
 import { warpLocally, warpPool } from './warp-pool';
 
@@ -95,10 +96,10 @@ export function articulationTarget(level: Float32Array, range: FrameRange, openi
 }
 
 /** Memo key of a reference frame crop: clip, frame, the mesh (cheap checksum) and the ring. */
-function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout): string {
+function refKey(video: { path: string; frameCount: number }, index: number, mesh: Float32Array, layout: WarpLayout, grain: number | null): string {
   let sum = 0;
   for (let i = 0; i < mesh.length; i += 7) sum += mesh[i] * ((i % 13) + 1);
-  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.bandFrac}|${layout.marginFrac}`;
+  return `${video.path}|${video.frameCount}|${index}|${sum.toFixed(3)}|${layout.meshIndices.length}|${layout.bandFrac}|${layout.marginFrac}|${grain ?? 'clean'}`;
 }
 
 /**
@@ -232,6 +233,9 @@ export class ReferenceEngine implements Engine {
 
     // Decode the reference frames the path uses and keep crops around their lower face.
     const layout = buildWarpLayout(canonical);
+    // A grainy source: warps move clean plates and keep the grain in place (imaging/grain.ts),
+    // with the clip's grain limit on every frame (no frame-to-frame variation).
+    const grain = grainLimit(ctx.grain ?? 0);
     const needed = new Set<number>();
     for (let t = 0; t < T; t++) needed.add(refIdx[path[t]]);
     // At a cut the frame that would naturally have followed is blended in (see renderOne).
@@ -241,7 +245,7 @@ export class ReferenceEngine implements Engine {
     const refs = new Map<number, RefFrame>();
     const missing: number[] = [];
     for (const f of needed) {
-      const hit = refMemo.get(refKey(video, f, track.frames[f]!.mesh, layout));
+      const hit = refMemo.get(refKey(video, f, track.frames[f]!.mesh, layout, grain));
       if (hit) refs.set(f, hit);
       else missing.push(f);
     }
@@ -251,8 +255,8 @@ export class ReferenceEngine implements Engine {
       await ctx.readFrames({ start: Math.min(...missing), end: Math.max(...missing) + 1 }, (frame) => {
         if (!want.has(frame.index)) return;
         const mesh = track.frames[frame.index]!.mesh;
-        const key = refKey(video, frame.index, mesh, layout);
-        const ref = cropReference(key, frame, mesh, layout);
+        const key = refKey(video, frame.index, mesh, layout, grain);
+        const ref = cropReference(key, frame, mesh, layout, grain);
         refMemo.set(key, ref, (ref.crop.data.byteLength * 4) / 3 + 1024);
         if (needed.has(frame.index)) refs.set(frame.index, ref);
         throwIfAborted(ctx.signal);
@@ -308,7 +312,7 @@ export class ReferenceEngine implements Engine {
         const tasks = inputs.map((input): MouthTask | null => {
           const f = framesFor(input);
           if (!f) return null;
-          return { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, cutBlend, amount: fade(f.t), layout, colourMatch };
+          return { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, cutBlend, amount: fade(f.t), layout, colourMatch, grain };
         });
         // Windows may overlap (pipelined): each one's warps start at once, its finish (colour
         // transfer with the smoothed statistics, cut blend) waits for the previous window's.

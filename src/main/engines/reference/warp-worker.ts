@@ -10,7 +10,8 @@ import type { WarpTask, WarpReply } from './warp-pool';
 
 function buffers(m: SynthesizedMouth | null): ArrayBuffer[] {
   if (!m) return [];
-  const out = [m.own.data.buffer as ArrayBuffer, m.own.alpha.buffer as ArrayBuffer, m.grain.grain.buffer as ArrayBuffer];
+  const out = [m.own.data.buffer as ArrayBuffer, m.own.alpha.buffer as ArrayBuffer];
+  if (m.grain) out.push(m.grain.grain.buffer as ArrayBuffer);
   if (m.inner) out.push(m.inner.data.buffer as ArrayBuffer, m.inner.alpha.buffer as ArrayBuffer);
   return out;
 }
