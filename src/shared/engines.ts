@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * Wire form of an engine's self-description (mirrors `EngineDescription` in
- * src/main/engines/types.ts; a unit test checks the two stay assignable).
+ * src/main/engines/types.ts field for field; test/unit/editor-contract.test.ts parses every real
+ * engine's description through it and requires the result to equal the original, so a field
+ * missing here fails there).
  */
 export const engineParamSpecSchema = z.object({
   key: z.string(),
@@ -22,15 +24,12 @@ export const engineDescriptionSchema = z.object({
   params: z.array(engineParamSpecSchema),
   needs: z.object({ weights: z.boolean(), lipHabitReference: z.boolean(), referenceAudio: z.boolean() }),
   notes: z.array(z.string()),
+  /** The engine renders from cropped frames (see `EngineDescription.acceptsCroppedFrames`). */
+  acceptsCroppedFrames: z.boolean().optional(),
+  /** The engine's patch alphas are the final face matte (see `EngineDescription.faceMatte`). */
+  faceMatte: z.boolean().optional(),
 });
 export type EngineDescriptionWire = z.infer<typeof engineDescriptionSchema>;
-
-/** Default parameter values of an engine, by key. */
-export function defaultParams(engine: EngineDescriptionWire): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of engine.params) out[p.key] = p.default;
-  return out;
-}
 
 /** Clamps a value into the parameter's range and snaps it to its step (and to an integer when required). */
 export function normalizeParam(spec: EngineParamSpecWire, value: number): number {

@@ -1,14 +1,43 @@
 /**
  * Frame <-> time conversions shared by the editor and the services. Frames are 0-based indices on
- * the clip's timeline; times are seconds from the clip's first frame.
+ * the clip's timeline; times are seconds from the clip's first frame; frame `f` is shown during
+ * [f * fpsDen / fpsNum, (f + 1) * fpsDen / fpsNum).
+ *
+ * Two rules, on purpose:
+ * - time -> frame BOUNDARY (a seconds range to a frame range: speech, references, segments):
+ *   `secondsToFrame`, the first frame starting at or after the time (ceil), on the exact rational
+ *   rate `fpsNum/fpsDen`. With `framesToSeconds` it round-trips every integer frame.
+ * - time -> the frame ON SCREEN at that time (the editor's playhead): `secToFrame`, the frame
+ *   whose display interval holds the time (floor), on the float rate the editor has
+ *   (`fps = fpsNum / fpsDen`, all the renderer knows of the clip).
+ * The pipeline (src/main) uses the rational functions; the float ones (`secToFrame`,
+ * `nearestFrameBoundary`, `seekTimeForFrame`) serve the editor, whose results they must keep.
  */
 
-/** Start time of `frame` in seconds. */
-export function frameToSec(frame: number, fps: number): number {
-  return frame / fps;
+/**
+ * Seconds from the clip start to the start of frame `frames` at the exact rational rate
+ * `fpsNum/fpsDen`: `frames * fpsDen / fpsNum`, one correctly rounded division of the product
+ * (exact integers below 2^53 for integer frames, so frame 30000 at 30000/1001 is 1001 s). Also
+ * takes a fractional frame count (e.g. a seek margin of a quarter frame).
+ */
+export function framesToSeconds(frames: number, fpsNum: number, fpsDen: number): number {
+  return (frames * fpsDen) / fpsNum;
 }
 
-/** Frame containing time `sec` (the frame whose display interval [f/fps, (f+1)/fps) holds it). */
+/**
+ * First frame whose start time is >= `sec` (frames start at k * fpsDen / fpsNum seconds): the
+ * frame boundary at or after `sec` (ceil). Uses a 1e-9 tolerance (in frames) so 2.0 s at 25 fps is
+ * frame 50, not 51, and `secondsToFrame(framesToSeconds(f))` is `f`. May be negative or past the
+ * clip's end: the caller clamps.
+ */
+export function secondsToFrame(sec: number, fpsNum: number, fpsDen: number): number {
+  return Math.ceil((sec * fpsNum) / fpsDen - 1e-9);
+}
+
+/**
+ * Frame on screen at time `sec` (the frame whose display interval [f/fps, (f+1)/fps) holds it,
+ * floor with a 1e-6 tolerance), on the editor's float rate `fps`.
+ */
 export function secToFrame(sec: number, fps: number): number {
   return Math.floor(sec * fps + 1e-6);
 }

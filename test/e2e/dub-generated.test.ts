@@ -1,18 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, makeTestVideo, makeTone, cleanupTestMedia } from '../helpers/genmedia';
 import { syntheticTracking } from '../helpers/synthetic-face';
-import { exportPasses, runDub } from '../../src/main/pipeline/dub';
-import { storeTracking, trackerRuns } from '../../src/main/pipeline/tracking-stage';
-import { cropDecodes, cropMemo, readRenderedSegment, renderSegment, segmentRenders, type RenderedSegment } from '../../src/main/pipeline/segment-render';
+import { runDub } from '../../src/main/pipeline/dub';
+import { storeTracking } from '../../src/main/pipeline/tracking-stage';
+import { cropMemo, readRenderedSegment, renderSegment, type RenderedSegment } from '../../src/main/pipeline/segment-render';
 import { prepareJob } from '../../src/main/pipeline/job';
 import { probeMedia } from '../../src/main/media/probe';
 import { decodeFrames } from '../../src/main/media/decode';
 import { decodeAudioMono16k } from '../../src/main/media/audio-decode';
 import { unionMask } from '../../src/main/masks/geometry';
 import { CancelledError } from '../../src/main/util/errors';
-import type { SegmentSpec } from '../../src/main/pipeline/api';
+import type { DubProgress, SegmentSpec } from '../../src/main/pipeline/api';
+
+/** What a `runDub` call tells its caller: its log lines and the progress stages it went through. */
+function observe() {
+  const logs: string[] = [];
+  const stages = new Set<DubProgress['stage']>();
+  return { logs, stages, log: (m: string) => void logs.push(m), onProgress: (p: DubProgress) => void stages.add(p.stage) };
+}
+const TRACKING_CACHED = 'tracking: cache hit';
+/** Logged for a segment found in the render cache (its engine does not run). */
+const RENDERED_EARLIER = 'segment seg-1: rendered earlier (render cache)';
 
 /** Zero-crossing frequency estimate (Hz) of 16 kHz samples [a, b). */
 function zcFrequency(x: Float32Array, a: number, b: number): number {
@@ -45,9 +55,11 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
 
   it('keeps size, rate and frame count; changes only the union mask of the segment; replaces the audio over the dubbed range', async () => {
     const out = path.join(dir, 'out.mp4');
-    const runsBefore = trackerRuns.count;
-    const res = await runDub({ video, audio: dub, out, segments: [segment()], lossless: true, cacheDir, dubbedRange: { start: 1, end: 2 } });
-    expect(trackerRuns.count).toBe(runsBefore); // cached tracks were used, the tracker never ran
+    const seen = observe();
+    const res = await runDub({ video, audio: dub, out, segments: [segment()], lossless: true, cacheDir, dubbedRange: { start: 1, end: 2 }, log: seen.log, onProgress: seen.onProgress });
+    // Cached tracks were used: the tracker never started.
+    expect(seen.logs).toContain(TRACKING_CACHED);
+    expect(seen.stages.has('track')).toBe(false);
     expect(res.frames).toBe(75);
     const a = await probeMedia(video);
     const b = await probeMedia(out);
@@ -117,28 +129,32 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     const r1 = await runDub({ video, audio: dub, out: out1, lossless: true, cacheDir, segments: [seg] });
     expect(r1.pipeline.maxFramesInFlight).toBeGreaterThan(0);
     expect(r1.pipeline.maxFramesInFlight).toBeLessThanOrEqual(r1.pipeline.framesInFlightBound);
-    const tracks = trackerRuns.count;
-    const renders = segmentRenders.count;
-    const r2 = await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [seg] });
-    expect(trackerRuns.count).toBe(tracks);
-    expect(segmentRenders.count).toBe(renders);
+    const again = observe();
+    const r2 = await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [seg], log: again.log, onProgress: again.onProgress });
+    // No tracking and no engine: the tracks and the render come from the cache.
+    expect(again.logs).toContain(TRACKING_CACHED);
+    expect(again.stages.has('track')).toBe(false);
+    expect(again.logs).toContain(RENDERED_EARLIER);
     expect(r2.pipeline.busySec.engine).toBe(0);
     const a = decodeFrames(await probeMedia(out1));
     const b = decodeFrames(await probeMedia(out2));
     for (let i = 0; i < 75; i++) expect(Buffer.from((await a.next()).value!.data).equals(Buffer.from((await b.next()).value!.data))).toBe(true);
     // A parameter change re-renders that segment only.
-    await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [{ ...seg, params: { lambdaA: 0.5 } }] });
-    expect(segmentRenders.count).toBe(renders + 1);
+    const changed = observe();
+    const r3 = await runDub({ video, audio: dub, out: out2, lossless: true, cacheDir, segments: [{ ...seg, params: { lambdaA: 0.5 } }], log: changed.log });
+    expect(changed.logs).not.toContain(RENDERED_EARLIER);
+    expect(r3.pipeline.busySec.engine).toBeGreaterThan(0);
   });
 
   it('review (H.264) exports render into the cache, then lay the render over the clip inside ffmpeg; a second export is bit-identical', async () => {
     const seg = segment({ params: { lambdaA: 1.9 } });
     const out1 = path.join(dir, 'review1.mp4');
     const out2 = path.join(dir, 'review2.mp4');
-    const before = { ...exportPasses };
-    const renders = segmentRenders.count;
-    const r1 = await runDub({ video, audio: dub, out: out1, cacheDir, segments: [seg], crf: 10 });
-    expect(segmentRenders.count).toBe(renders + 1);
+    const first = observe();
+    const r1 = await runDub({ video, audio: dub, out: out1, cacheDir, segments: [seg], crf: 10, log: first.log, onProgress: first.onProgress });
+    // Not in the render cache: rendered into it first.
+    expect(first.logs).not.toContain(RENDERED_EARLIER);
+    expect(first.stages.has('render')).toBe(true);
     // The dubbed audio went into the same ffmpeg pass: AAC, the dub over the segment only.
     const p1 = await probeMedia(out1);
     expect(p1.audioStreams.map((a) => a.codec)).toEqual(['aac']);
@@ -151,9 +167,13 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
     expect(r1.pipeline.maxFramesInFlight).toBeGreaterThan(0);
     expect(r1.pipeline.maxFramesInFlight).toBeLessThanOrEqual(r1.pipeline.framesInFlightBound);
     // Output range starting inside the segment (a take or a preview of part of the clip).
-    const r2 = await runDub({ video, audio: dub, out: out2, cacheDir, segments: [seg], crf: 10, outputRange: { startFrame: 30, endFrame: 60 } });
-    expect(exportPasses).toEqual({ node: before.node, overlay: before.overlay + 2 });
-    expect(segmentRenders.count).toBe(renders + 1);
+    const second = observe();
+    const r2 = await runDub({ video, audio: dub, out: out2, cacheDir, segments: [seg], crf: 10, outputRange: { startFrame: 30, endFrame: 60 }, log: second.log, onProgress: second.onProgress });
+    // From the render cache (no engine), again in one overlay pass: nothing was muxed afterwards,
+    // as a pass through Node would have needed.
+    expect(second.logs).toContain(RENDERED_EARLIER);
+    expect(second.stages.has('render')).toBe(false);
+    expect(r2.timings.mux).toBeUndefined();
     expect(r2.frames).toBe(30);
     expect(r2.renders?.[0].file).toMatch(/renders/);
     // The pictures of frames 30-59 are the same in both (x264 given the same frames; only the
@@ -188,19 +208,31 @@ describe('dub pipeline on generated media (synthetic face tracks)', () => {
       return out;
     };
     cropMemo.clear();
-    const decodes = cropDecodes.count;
-    const a = await renderSegment(job, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
-    expect(cropDecodes.count).toBe(decodes + 1);
-    const b = await renderSegment(job, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs });
-    expect(cropDecodes.count).toBe(decodes + 1); // replayed, not decoded
-    expect(b!.cached).toBe(false);
-    // The same renders without the memo, into another cache: identical pixels (the replay hands
-    // out copies, so compositing into them never altered the remembered frames).
-    const fresh = { ...job, cacheDir: path.join(dir, 'cache-no-memo') };
-    const b2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs, memoFrames: false });
-    const a2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs, memoFrames: false });
-    const a3 = await renderSegment({ ...job, cacheDir: path.join(dir, 'cache-replay') }, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
-    expect(cropDecodes.count).toBe(decodes + 3);
+    const get = vi.spyOn(cropMemo, 'get');
+    const set = vi.spyOn(cropMemo, 'set');
+    /** Each render's look-up in the memo: true = its frames were replayed, false = decoded. */
+    const replayed = () => get.mock.results.map((r) => r.value !== undefined);
+    let a: RenderedSegment | null, b: RenderedSegment | null, a2: RenderedSegment | null, b2: RenderedSegment | null, a3: RenderedSegment | null;
+    try {
+      a = await renderSegment(job, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
+      expect(replayed()).toEqual([false]);
+      expect(set).toHaveBeenCalledTimes(1); // decoded and remembered
+      b = await renderSegment(job, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs });
+      expect(replayed()).toEqual([false, true]); // replayed, not decoded
+      expect(b!.cached).toBe(false);
+      // The same renders without the memo, into another cache: identical pixels (the replay hands
+      // out copies, so compositing into them never altered the remembered frames).
+      const fresh = { ...job, cacheDir: path.join(dir, 'cache-no-memo') };
+      b2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.47, silence: 0.2 } }), { allSegments: segs, memoFrames: false });
+      a2 = await renderSegment(fresh, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs, memoFrames: false });
+      expect(replayed()).toEqual([false, true]); // decoded without asking the memo
+      a3 = await renderSegment({ ...job, cacheDir: path.join(dir, 'cache-replay') }, segment({ params: { lambdaA: 0.31 } }), { allSegments: segs });
+      expect(replayed()).toEqual([false, true, true]);
+      expect(set).toHaveBeenCalledTimes(1);
+    } finally {
+      get.mockRestore();
+      set.mockRestore();
+    }
     const [fb, fb2, fa, fa2, fa3] = await Promise.all([frames(b), frames(b2), frames(a), frames(a2), frames(a3)]);
     expect(fb.length).toBe(25);
     for (let i = 0; i < fb.length; i++) expect(fb[i].equals(fb2[i]) && fa[i].equals(fa2[i]) && fa[i].equals(fa3[i])).toBe(true);

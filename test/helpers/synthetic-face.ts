@@ -1,4 +1,4 @@
-import { DETAILED_MASK_OUTLINE, INNER_LIPS, OUTER_LIPS } from '../../src/main/masks/face-regions';
+import { DETAILED_MASK_OUTLINE, LIPS_INNER, LIPS_OUTER } from '../../src/shared/face-mesh';
 import type { TrackingResult } from '../../src/main/tracking/types';
 
 /**
@@ -36,8 +36,8 @@ export function syntheticMesh(cx: number, cy: number, size: number, opening = 0.
       const ry = Math.sin(t) > 0 ? ryTop : ryBottom;
       set(idx, mx + rx * Math.cos(t), my - ry * Math.sin(t));
     });
-  lip(OUTER_LIPS, 0.2 * size, 0.05 * size + (opening * size) / 2, 0.06 * size + (opening * size) / 2);
-  lip(INNER_LIPS, 0.15 * size, (opening * size) / 2, (opening * size) / 2);
+  lip(LIPS_OUTER, 0.2 * size, 0.05 * size + (opening * size) / 2, 0.06 * size + (opening * size) / 2);
+  lip(LIPS_INNER, 0.15 * size, (opening * size) / 2, (opening * size) / 2);
   // Face oval above the jaw angles (MediaPipe FACEMESH_FACE_OVAL order, left jaw angle over the
   // forehead to the right one), on an arc continuing the jaw: face mattes and yaw read it.
   const arc = [132, 93, 234, 127, 162, 21, 54, 103, 67, 109, 10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361];

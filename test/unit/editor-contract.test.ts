@@ -1,9 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { channels, contract, type Channel } from '../../src/shared/api/contract';
 import { engineDescriptionSchema, fillParams, normalizeParam, type EngineDescriptionWire } from '../../src/shared/engines';
 import { createDispatcher } from '../../src/main/services/dispatch';
 import type { Handlers } from '../../src/main/services/services';
 import type { EngineDescription } from '../../src/main/engines/types';
+import { createEngine, ENGINE_IDS } from '../../src/main/engines/registry';
+import { REFERENCE_ENGINE_DESCRIPTION } from '../../src/main/engines/reference/reference-engine';
+import { closeAllPacks } from '../../src/main/models/sessions';
+import { createRealPipeline } from '../../src/main/services/pipeline-real';
+import { createFakePipeline } from '../../src/main/services/pipeline-fake';
+import { writeTinyLdPack, writeTinyWav2LipPack } from '../helpers/tiny-packs';
 import { UserError } from '../../src/main/util/errors';
 import { emptyProject } from '../../src/shared/project/schema';
 
@@ -73,23 +82,58 @@ describe('API contract validation', () => {
 });
 
 describe('engine parameter schema', () => {
-  it('the wire schema describes the pipeline’s EngineDescription', () => {
-    const desc: EngineDescription = {
-      id: 'latent-diffusion',
-      name: 'LD',
-      params: [
-        { key: 'audioGuidance', label: 'λa', min: 0, max: 10, step: 0.1, default: 3, help: 'audio guidance' },
-        { key: 'steps', label: 'Steps', min: 1, max: 100, step: 1, default: 20, help: 'DDIM steps', integer: true },
-      ],
-      needs: { weights: true, lipHabitReference: true, referenceAudio: false },
-      notes: [],
-    };
-    const wire: EngineDescriptionWire = engineDescriptionSchema.parse(desc);
+  it('fills, clamps and snaps parameters by the reference engine’s schema', () => {
+    const wire: EngineDescriptionWire = engineDescriptionSchema.parse(REFERENCE_ENGINE_DESCRIPTION);
+    // The two types stay assignable both ways (checked by `npm run typecheck`).
     const back: EngineDescription = wire;
-    expect(back).toEqual(desc);
-    expect(fillParams(wire, { audioGuidance: 99, unknown: 1 })).toEqual({ audioGuidance: 10, steps: 20 });
-    expect(normalizeParam(wire.params[0], 0.30000000000000004)).toBe(0.3);
-    expect(normalizeParam(wire.params[1], 7.6)).toBe(8);
-    expect(normalizeParam(wire.params[1], Number.NaN)).toBe(20);
+    const forth: EngineDescriptionWire = REFERENCE_ENGINE_DESCRIPTION;
+    expect(back).toStrictEqual(forth);
+    const spec = (key: string) => wire.params.find((p) => p.key === key)!;
+    const defaults = Object.fromEntries(wire.params.map((p) => [p.key, p.default]));
+    expect(fillParams(wire, { lambdaA: 99, unknown: 1 })).toEqual({ ...defaults, lambdaA: spec('lambdaA').max });
+    expect(normalizeParam(spec('lambdaA'), 0.30000000000000004)).toBe(0.3);
+    expect(spec('fadeFrames').integer).toBe(true);
+    expect(normalizeParam(spec('fadeFrames'), 7.6)).toBe(8);
+    expect(normalizeParam(spec('fadeFrames'), Number.NaN)).toBe(spec('fadeFrames').default);
+  });
+});
+
+describe('engine descriptions on the wire', () => {
+  let root: string;
+  /** Pack for each engine of the registry that needs one (tiny graphs, same manifests as real packs). */
+  const packs: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'engine-wire-'));
+    packs['latent-diffusion'] = path.join(root, 'ld');
+    await writeTinyLdPack(packs['latent-diffusion'], { habit: 'encoder' });
+    packs.wav2lip = path.join(root, 'w2l');
+    await writeTinyWav2LipPack(packs.wav2lip);
+  });
+  afterAll(async () => {
+    await closeAllPacks(root);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** The description as the renderer receives it: JSON, then the contract's schema. */
+  const overTheWire = (d: EngineDescription) => engineDescriptionSchema.parse(JSON.parse(JSON.stringify(d)));
+
+  it('every engine of the registry describes itself exactly as the wire schema carries it', async () => {
+    const described: EngineDescription[] = [];
+    for (const id of ENGINE_IDS) {
+      const engine = await createEngine(id, { pack: packs[id], providers: ['cpu'] });
+      described.push(engine.describe());
+    }
+    expect(described.map((d) => d.id)).toEqual([...ENGINE_IDS]);
+    // The reference engine's optional flags must survive (they steer cropped decoding and the matte).
+    expect(described[0]).toMatchObject({ acceptsCroppedFrames: true, faceMatte: true });
+    for (const d of described) expect(overTheWire(d), d.id).toStrictEqual(d);
+  });
+
+  it('the listed engines (real and fake pipeline) pass the wire schema unchanged', async () => {
+    for (const pipeline of [createRealPipeline(), createFakePipeline()]) {
+      const listed = await pipeline.listEngines();
+      const response = contract['engines.list'].response.parse(JSON.parse(JSON.stringify(listed)));
+      expect(response, pipeline.kind).toStrictEqual(listed);
+    }
   });
 });

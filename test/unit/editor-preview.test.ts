@@ -10,6 +10,8 @@ import { createServices, type Services } from '../../src/main/services/services'
 import { createHostHandlers } from '../../src/main/services/host/handlers';
 import { InProcessHost } from '../../src/main/services/host/supervisor';
 import { createFakePipeline } from '../../src/main/services/pipeline-fake';
+import { REFERENCE_ENGINE_DESCRIPTION } from '../../src/main/engines/reference/reference-engine';
+import { fillParams } from '../../src/shared/engines';
 import { encodePngRgba, PREVIEW_MAX_CHARS, previewDataUrl, throttle } from '../../src/main/services/preview-image';
 import { generatedMedia } from '../ui/helpers/media';
 
@@ -32,7 +34,7 @@ beforeAll(async () => {
   const v = await services.handlers['media.open']({ path: media.video, kind: 'video' });
   project = ops.setVideo(emptyProject(), { path: v.path, width: v.width, height: v.height, fps: v.fps, frameCount: v.frameCount, duration: v.duration, hasAudio: v.hasAudio });
   project = ops.addTrack(project, { id: 'dub-1', name: 'dub', path: media.dub, offset: 0, muted: false });
-  project = ops.createSegment(project, 0, 50, { id: 's1', engine: 'reference', params: { smoothness: 0.5, feather: 8 } });
+  project = ops.createSegment(project, 0, 50, { id: 's1', engine: 'reference', params: fillParams(REFERENCE_ENGINE_DESCRIPTION, {}) });
 }, 60_000);
 afterAll(async () => services?.dispose());
 

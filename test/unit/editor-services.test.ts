@@ -15,6 +15,8 @@ import { FARM_STAGE_WEIGHTS, ProgressTracker } from '../../src/main/services/job
 import { generatedMedia } from '../ui/helpers/media';
 import { createRealPipeline } from '../../src/main/services/pipeline-real';
 import { writeTinyLdPack } from '../helpers/tiny-packs';
+import { REFERENCE_ENGINE_DESCRIPTION } from '../../src/main/engines/reference/reference-engine';
+import { fillParams } from '../../src/shared/engines';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dub-services-'));
 const cache = path.join(dir, 'cache');
@@ -65,7 +67,8 @@ beforeAll(async () => {
   expect(a.duration).toBeCloseTo(2, 1);
   project = ops.setVideo(emptyProject(), { path: v.path, width: v.width, height: v.height, fps: v.fps, frameCount: v.frameCount, duration: v.duration, hasAudio: v.hasAudio });
   project = ops.addTrack(project, { id: 'dub-1', name: 'dub', path: a.path, offset: 0, muted: false });
-  project = ops.createSegment(project, 10, 30, { id: 's1', engine: 'reference', params: { smoothness: 0.5, feather: 8 } });
+  // The reference engine's own parameters, as the editor fills them in for a new segment.
+  project = ops.createSegment(project, 10, 30, { id: 's1', engine: 'reference', params: fillParams(REFERENCE_ENGINE_DESCRIPTION, { fadeFrames: 8 }) });
 });
 
 afterAll(async () => services?.dispose());
@@ -98,11 +101,19 @@ describe('services with the fake pipeline', () => {
     expect(cachedResult.take.cacheKey).toBe(r.take.cacheKey);
     project = ops.addTake(project, 's1', r.take);
     // A changed slider is a different render.
-    const changed = ops.setSegmentParam(project, 's1', 'smoothness', 0.9);
+    const changed = ops.setSegmentParam(project, 's1', 'lambdaA', 1.5);
     const third = await services.handlers['jobs.render']({ project: changed, projectPath: null, segmentId: 's1' });
     expect(third.job.state).toBe('queued');
     services.queue.cancel(third.job.jobId);
     expect((await waitJob(third.job.jobId)).state).toBe('cancelled');
+  });
+
+  it('refuses a parameter the engine does not have, as the real render does', async () => {
+    const bad = { ...project, segments: project.segments.map((s) => ({ ...s, params: { ...s.params, smoothness: 0.5 } })) };
+    const { job } = await services.handlers['jobs.render']({ project: bad, projectPath: null, segmentId: 's1' });
+    const done = await waitJob(job.jobId);
+    expect(done.state).toBe('failed');
+    expect(done.error).toMatchObject({ code: 'E_PARAM', message: 'Engine "reference" has no parameter "smoothness".' });
   });
 
   it('exports H.264, HEVC and ProRes 422 HQ with the take spliced in, frame-exact', async () => {
@@ -252,7 +263,9 @@ describe('inference host supervision', () => {
     });
     try {
       const engines = await host.call('engines', {});
-      expect(engines.engines.length).toBeGreaterThan(0);
+      // The fake pipeline lists the real engines with their real parameter schemas.
+      expect(engines.engines.map((e) => e.id)).toEqual(['reference', 'latent-diffusion', 'wav2lip']);
+      expect(engines.engines[0].params).toEqual(REFERENCE_ENGINE_DESCRIPTION.params);
       await expect(host.call('crash', {})).rejects.toMatchObject({ code: 'E_HOST_CRASHED' });
       expect(restarts).toHaveLength(1);
       const again = await host.call('engines', {});

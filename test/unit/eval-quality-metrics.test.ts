@@ -3,9 +3,11 @@ import {
   dilateSquare, finiteMean, flicker, gaussianKernel, laplacian4, laplacianVariance, lowerFaceBox, lumaOfRect, meanAbsDiffMasked,
   outsideFaceMask, pickSheetFrames, seamMask, seamScore, squareAround, ssim, SSIM_C1, worstFrames,
 } from '../../src/main/eval/quality-metrics';
-import { CHIN, DETAILED_MASK_OUTLINE, FACE_OVAL, FACE_TOP, OUTER_LIPS } from '../../src/main/masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, LANDMARK, LIPS_OUTER } from '../../src/shared/face-mesh';
 import { boxBlur } from '../../src/main/masks/raster';
 import { rng } from '../helpers/rng';
+
+const { chin: CHIN, foreheadTop: FACE_TOP } = LANDMARK;
 
 /** Uniform in [0, 1). */
 const mulberry32 = (seed: number) => { const r = rng(seed); return () => (r() + 1) / 2; };
@@ -97,7 +99,7 @@ describe('seam score', () => {
     const box = { x: 0, y: 0, w: 200, h: 200 };
     // Face height 100 px (points 10 and 152); lips: circles of radius 10 at (60, 100) and (140, 100).
     const face = (lx: number) => mesh(lx, 100, [
-      { indices: OUTER_LIPS, at: circle(lx, 100, 10) },
+      { indices: LIPS_OUTER, at: circle(lx, 100, 10) },
       { indices: [FACE_TOP], at: () => [100, 20] },
       { indices: [CHIN], at: () => [100, 120] },
     ]);

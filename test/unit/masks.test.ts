@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rasterizePolygons, rasterizeUnionMask, boxBlur, softPolygonMask } from '../../src/main/masks/raster';
 import { coarseMask, detailedMask, unionMask, boundingRect } from '../../src/main/masks/geometry';
 import { occlusionPolygonsAt, parseOcclusionMask, rasterizeOcclusion } from '../../src/main/masks/occlusion';
-import { DETAILED_MASK_OUTLINE } from '../../src/main/masks/face-regions';
+import { DETAILED_MASK_OUTLINE } from '../../src/shared/face-mesh';
 import { UserError } from '../../src/main/util/errors';
 
 /** A synthetic mesh: every point at (cx, cy) except the detailed-mask outline on an ellipse. */

@@ -6,8 +6,16 @@ import {
   buildMuxArgs,
   buildProbeArgs,
   formatSeconds,
-  framesToSeconds,
+  h264ExportArgs,
+  H264_PROXY_ARGS,
+  h264ShotArgs,
+  hevcExportArgs,
+  proresHqArgs,
+  x264Args,
+  X264_LOSSLESS_RGB_ARGS,
+  x264ReviewArgs,
 } from '../../src/main/media/args';
+import { framesToSeconds } from '../../src/shared/time';
 
 const Q = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
 
@@ -102,5 +110,31 @@ describe('buildMuxArgs / buildAudioDecodeArgs / buildProbeArgs', () => {
   });
   it('probes as JSON with streams and format', () => {
     expect(buildProbeArgs('f.mp4')).toEqual(['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_streams', '-show_format', 'f.mp4']);
+  });
+});
+
+describe('encoder presets', () => {
+  it('keeps each preset\'s exact argv', () => {
+    expect(x264ReviewArgs('veryfast', 12, 'bt709')).toEqual([
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-pix_fmt', 'yuv420p', '-colorspace', 'bt709', '-color_range', 'tv',
+    ]);
+    expect(x264ReviewArgs('veryfast', 12, 'bt601', 'grain')).toEqual([
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'grain', '-crf', '12', '-pix_fmt', 'yuv420p', '-colorspace', 'smpte170m', '-color_range', 'tv',
+    ]);
+    expect(h264ExportArgs('bt601')).toEqual([
+      '-c:v', 'libx264', '-preset', 'fast', '-crf', '12', '-pix_fmt', 'yuv420p', '-colorspace', 'smpte170m', '-color_range', 'tv',
+    ]);
+    expect(hevcExportArgs('bt709')).toEqual([
+      '-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error',
+      '-colorspace', 'bt709', '-color_range', 'tv',
+    ]);
+    expect(proresHqArgs('bt709')).toEqual([
+      '-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0', '-colorspace', 'bt709', '-color_range', 'tv',
+    ]);
+    expect(proresHqArgs(null)).toEqual(['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0']);
+    expect(h264ShotArgs(17)).toEqual(['-c:v', 'libx264', '-preset', 'medium', '-crf', '17', '-pix_fmt', 'yuv420p']);
+    expect(H264_PROXY_ARGS).toEqual(['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '12', '-pix_fmt', 'yuv420p']);
+    expect(x264Args({ preset: 'veryfast', crf: 18 })).toEqual(['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p']);
+    expect(X264_LOSSLESS_RGB_ARGS).toEqual(['-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24']);
   });
 });

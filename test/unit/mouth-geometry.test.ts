@@ -3,7 +3,7 @@ import { syntheticMesh } from '../helpers/synthetic-face';
 import { buildWarpLayout, jawWeight, ringPolygon, slotsPolygon, warpPoints } from '../../src/main/engines/reference/warp-geometry';
 import { chinStretch, foldedTriangles, frameGeometry, lowerLipRegion, matteRing, moveGeometry, referenceDrivenPoints, scaleHorizontal } from '../../src/main/engines/reference/mouth-geometry';
 import { cropReference, faceMatte, finishMouth, synthesizeMouth, type MouthTask } from '../../src/main/engines/reference/mouth-warp';
-import { DETAILED_MASK_OUTLINE, FACE_OVAL, INNER_LIPS, OUTER_LIPS } from '../../src/main/masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, LIPS_INNER, LIPS_OUTER } from '../../src/shared/face-mesh';
 import { rangeFade } from '../../src/main/engines/reference/reference-engine';
 import { rasterizePolygons } from '../../src/main/masks/raster';
 import { boundingRect } from '../../src/main/masks/geometry';
@@ -264,9 +264,9 @@ describe('a turned head (frontal reference mouth on a face in three-quarter view
   // The target's lips squeezed towards one cheek, as yaw foreshortens them; the reference's
   // frontal, closed (and wide) mouth mapped onto it folds the warp.
   const target = syntheticMesh(110, 90, 120, 0.08);
-  for (const i of [...OUTER_LIPS, ...INNER_LIPS]) target[i * 3] = 140 + (target[i * 3] - 110) * 0.5;
+  for (const i of [...LIPS_OUTER, ...LIPS_INNER]) target[i * 3] = 140 + (target[i * 3] - 110) * 0.5;
   const ref = syntheticMesh(110, 90, 120, 0);
-  for (const i of [...OUTER_LIPS, ...INNER_LIPS]) ref[i * 3] = 110 + (ref[i * 3] - 110) * 1.2;
+  for (const i of [...LIPS_OUTER, ...LIPS_INNER]) ref[i * 3] = 110 + (ref[i * 3] - 110) * 1.2;
   const layout = buildWarpLayout(target);
   const solid = layout.triangles.subarray(0, 3 * layout.faceTriangles);
 

@@ -7,7 +7,7 @@ import { makeSendBack, parseHandoff, writeJsonAtomic } from '../../src/main/nle/
 import { readOtio } from '../../src/main/nle/otio';
 import { timecodeToFrames } from '../../src/main/nle/timecode';
 import { readCurrentTimeline, resolveMarkerColor, sendBack } from '../../src/main/resolve/dub-timeline';
-import { createFakeResolve, type FakeMedia, type FakeResolve, type FakeTimelineSpec } from '../../src/main/resolve/fake-resolve';
+import { createFakeResolve, type FakeMedia, type FakeResolve, type FakeTimelineSpec } from '../helpers/fake-resolve';
 import { dubCurrentTimelineAction, sendBackAction, toResult } from '../../src/main/resolve/plugin/actions';
 import { createResolveAdapter } from '../../src/main/resolve/resolve-api';
 

@@ -72,7 +72,7 @@ describe('the built plugin in a stand-in Electron with a fake WorkflowIntegratio
     await fsp.mkdir(work, { recursive: true });
     // A WorkflowIntegration "module" that hands out the fake Resolve (async API).
     const fakeWi = path.join(work, 'fake-wi.cjs');
-    const fakeResolve = fileURLToPath(new URL('../../src/main/resolve/fake-resolve.ts', import.meta.url));
+    const fakeResolve = fileURLToPath(new URL('../helpers/fake-resolve.ts', import.meta.url));
     const shot = path.join(work, 'shot 1.mov');
     await fsp.writeFile(shot, 'x');
     await build({

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { mergeClose, planSegments, rangeToFrames, secondsToFrame, frameToSeconds } from '../../src/main/pipeline/segments';
+import { mergeClose, planSegments, rangeToFrames } from '../../src/main/pipeline/segments';
+import { framesToSeconds, secondsToFrame } from '../../src/shared/time';
 
 describe('seconds <-> frames', () => {
   it('maps exact frame times to their frame at 25 and 29.97 fps', () => {
     expect(secondsToFrame(2.0, 25, 1)).toBe(50);
     expect(secondsToFrame(2.01, 25, 1)).toBe(51);
-    expect(secondsToFrame(frameToSeconds(1799, 30000, 1001), 30000, 1001)).toBe(1799);
+    expect(secondsToFrame(framesToSeconds(1799, 30000, 1001), 30000, 1001)).toBe(1799);
     expect(rangeToFrames({ start: 2, end: 4 }, 25, 1, 125)).toEqual({ start: 50, end: 100 });
     expect(rangeToFrames({ start: -1, end: 99 }, 25, 1, 125)).toEqual({ start: 0, end: 125 });
   });
 
   it('keeps 64-bit precision for long clips (10 hours at 29.97)', () => {
     const f = 10 * 3600 * 30;
-    expect(secondsToFrame(frameToSeconds(f, 30000, 1001), 30000, 1001)).toBe(f);
+    expect(secondsToFrame(framesToSeconds(f, 30000, 1001), 30000, 1001)).toBe(f);
   });
 });
 

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RgbFrame } from '../../src/main/media/types';
-import { hashFile } from '../../src/main/tracking/content-hash';
 import type { FaceDetector } from '../../src/main/tracking/mesh-detector';
 import { decodeTracking, encodeTracking, readTrackingCache, writeTrackingCache } from '../../src/main/tracking/track-cache';
 import { trackClip, trackClipCached, trackingCacheKey } from '../../src/main/tracking/track-clip';
@@ -86,19 +84,6 @@ describe('tracking file format', () => {
     const samples = result.tracks[0].frames.filter(Boolean).length;
     expect(size).toBeGreaterThan(samples * MESH_POINTS * 3 * 4);
     expect(size).toBeLessThan(samples * (MESH_POINTS * 3 + 5) * 4 + 1024);
-  });
-});
-
-describe('hashFile', () => {
-  it('hashes content, not metadata', async () => {
-    const a = join(dir, 'a.bin');
-    const b = join(dir, 'b.bin');
-    await writeFile(a, 'same bytes');
-    await writeFile(b, 'same bytes');
-    expect(await hashFile(a)).toBe(await hashFile(b));
-    await writeFile(b, 'same byteS'); // same size
-    expect(await hashFile(a)).not.toBe(await hashFile(b));
-    expect(await hashFile(a)).toBe(createHash('sha256').update('same bytes').digest('hex'));
   });
 });
 

@@ -2,19 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   applyAffine,
   CANONICAL_TEMPLATE,
-  FACE_OVAL,
   faceSimilarityTransform,
   interOcularDistance,
   invertAffine,
-  JAW_LINE,
-  LANDMARK,
-  LIP_REGION_CONTOUR,
   lipLandmarks,
-  LIPS_INNER,
-  LIPS_OUTER,
   mouthOpening,
   type Affine2x3,
 } from '../../src/main/tracking/landmarks';
+import { FACE_OVAL, JAW_LINE, LANDMARK, LIP_REGION_CONTOUR, LIPS_INNER, LIPS_OUTER } from '../../src/shared/face-mesh';
 import { MESH_POINTS } from '../../src/main/tracking/types';
 
 /** A mesh whose template points are placed by `m` (template -> pixels); other points at (0, 0). */
@@ -88,6 +83,30 @@ describe('measures', () => {
     const big = mesh.map((v) => v * 2);
     expect(mouthOpening(big)).toBeCloseTo(0.1, 6);
     expect(() => mouthOpening(new Float32Array(10))).toThrow(/1404/);
+  });
+
+  it('mouthOpening is NaN (no measurement) for a degenerate face', () => {
+    // Zero face height: every point at the origin.
+    expect(mouthOpening(new Float32Array(MESH_POINTS * 3))).toBeNaN();
+    // Forehead and chin on the same spot, lips apart: still no height to divide by.
+    const flat = new Float32Array(MESH_POINTS * 3);
+    set(flat, 10, 50, 50);
+    set(flat, 152, 50, 50);
+    set(flat, 13, 50, 40);
+    set(flat, 14, 50, 60);
+    expect(mouthOpening(flat)).toBeNaN();
+    // A non-finite face height (NaN coordinates) is degenerate too.
+    const broken = new Float32Array(MESH_POINTS * 3);
+    set(broken, 10, Number.NaN, 0);
+    set(broken, 152, 0, 100);
+    expect(mouthOpening(broken)).toBeNaN();
+    // A closed mouth on a real face is 0, not NaN.
+    const closed = new Float32Array(MESH_POINTS * 3);
+    set(closed, 10, 0, 0);
+    set(closed, 152, 0, 100);
+    set(closed, 13, 0, 70);
+    set(closed, 14, 0, 70);
+    expect(mouthOpening(closed)).toBe(0);
   });
 
   it('lipLandmarks returns the outer and inner polygons in pixels', () => {

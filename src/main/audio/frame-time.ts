@@ -1,4 +1,5 @@
 import { UserError } from '../util/errors';
+import { framesToSeconds } from '../../shared/time';
 
 /**
  * Video frame timing shared by the per-frame audio features. Frame `i` of a stream at
@@ -29,15 +30,15 @@ export function checkFps(fpsNum: number, fpsDen: number): void {
 
 /**
  * Presentation time of video frame `frameIndex`, seconds: `frameIndex * fpsDen / fpsNum`
- * (one correctly rounded float64 division of exact integers, so e.g. frame 30000 at 30000/1001
- * is exactly 1001 s).
+ * (`framesToSeconds` of shared/time.ts, with the arguments checked: one correctly rounded float64
+ * division of exact integers, so e.g. frame 30000 at 30000/1001 is exactly 1001 s).
  *
  * @throws UserError `E_AUDIO_PARAM` for a negative / non-integer frame index or a bad frame rate.
  */
 export function frameTimeSec(frameIndex: number, fpsNum: number, fpsDen: number): number {
   checkFps(fpsNum, fpsDen);
   checkFrameIndex(frameIndex);
-  return (frameIndex * fpsDen) / fpsNum;
+  return framesToSeconds(frameIndex, fpsNum, fpsDen);
 }
 
 /**

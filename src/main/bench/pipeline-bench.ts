@@ -7,6 +7,7 @@ import { locateFfmpeg } from '../media/locate';
 import { probeMedia } from '../media/probe';
 import { decodeFrames } from '../media/decode';
 import { createEncoder } from '../media/encode';
+import { x264Args } from '../media/args';
 import { trackVideo } from '../pipeline/tracking-stage';
 import { prepareJob } from '../pipeline/job';
 import { planDub } from '../pipeline/plan';
@@ -129,7 +130,7 @@ export async function benchClip(clip: BenchClip, work: string, log: (m: string) 
   row.decodeEncodeFps = enc.value / enc.sec;
 
   log(`${clip.name}: plain ffmpeg transcode`);
-  const plain = await timeIt(async () => ffmpeg(['-i', clip.video, '-an', '-c:v', 'libx264', '-preset', DEFAULT_PRESET, '-crf', '18', '-pix_fmt', 'yuv420p', path.join(work, `${clip.name}-plain.mp4`)]));
+  const plain = await timeIt(async () => ffmpeg(['-i', clip.video, '-an', ...x264Args({ preset: DEFAULT_PRESET, crf: 18 }), path.join(work, `${clip.name}-plain.mp4`)]));
   row.plainFfmpegFps = frames / plain.sec;
 
   const cold = path.join(work, `cache-${clip.name}`);

@@ -5,7 +5,7 @@
  * matte from the source and result ovals itself: `EngineDescription.faceMatte`.)
  */
 import type { Patch } from '../engines/types';
-import { FACE_OVAL } from '../masks/face-regions';
+import { FACE_OVAL } from '../../shared/face-mesh';
 import { meshPolygon } from '../masks/geometry';
 import { faceOvalMatte } from '../masks/face-oval';
 

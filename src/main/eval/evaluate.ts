@@ -7,7 +7,8 @@ import { trackVideo, chooseFaceTrack } from '../pipeline/tracking-stage';
 import { unionMask } from '../masks/geometry';
 import { rasterizeUnionMask } from '../masks/raster';
 import { UserError } from '../util/errors';
-import { laggedCorrelation, lipLandmarkDistance, mouthJitter, mouthOpening, PsnrAccumulator } from './metrics';
+import { laggedCorrelation, lipLandmarkDistance, mouthJitter, PsnrAccumulator } from './metrics';
+import { mouthOpening } from '../tracking/landmarks';
 
 export interface SyncReport {
   video: string;

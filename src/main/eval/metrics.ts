@@ -1,7 +1,4 @@
-import { INNER_LIPS, OUTER_LIPS, EYE_OUTER_LEFT, EYE_OUTER_RIGHT } from '../masks/face-regions';
-import { mouthOpening } from '../engines/reference/mouth-shape';
-
-export { mouthOpening };
+import { LANDMARK, LIPS_INNER, LIPS_OUTER } from '../../shared/face-mesh';
 
 /** Pearson correlation of two equal-length series over indices where both are finite; NaN when undefined. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -44,11 +41,12 @@ export function laggedCorrelation(opening: ArrayLike<number>, audio: ArrayLike<n
 }
 
 /** Lip landmark indices used by LMD and jitter: outer and inner lip contours (40 points). */
-export const LIP_POINTS: readonly number[] = [...OUTER_LIPS, ...INNER_LIPS];
+export const LIP_POINTS: readonly number[] = [...LIPS_OUTER, ...LIPS_INNER];
 
 /** Inter-ocular distance (outer eye corners 33-263) in pixels. */
 export function interOcular(mesh: Float32Array): number {
-  return Math.hypot(mesh[EYE_OUTER_LEFT * 3] - mesh[EYE_OUTER_RIGHT * 3], mesh[EYE_OUTER_LEFT * 3 + 1] - mesh[EYE_OUTER_RIGHT * 3 + 1]);
+  const r = LANDMARK.rightEyeOuter, l = LANDMARK.leftEyeOuter;
+  return Math.hypot(mesh[r * 3] - mesh[l * 3], mesh[r * 3 + 1] - mesh[l * 3 + 1]);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Polygon, Rect } from '../masks/types';
 import type { ColorMatrix } from '../media/args';
 import { boundingRect, clampRect, inflateRect, meshPolygon } from '../masks/geometry';
 import { rasterizePolygons } from '../masks/raster';
-import { CHIN, DETAILED_MASK_OUTLINE, FACE_OVAL, FACE_TOP, OUTER_LIPS } from '../masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, LANDMARK, LIPS_OUTER } from '../../shared/face-mesh';
 
 /** Luma weights (Kr, Kg, Kb) of ITU-R BT.601 and BT.709 (Y' = Kr R' + Kg G' + Kb B'). */
 export const LUMA_WEIGHTS: Record<ColorMatrix, readonly [number, number, number]> = {
@@ -265,15 +265,15 @@ export function outsideFaceMask(box: Rect, meshes: Array<Float32Array | null>): 
 }
 
 /**
- * Pixels of `box` counted by the seam score: all but the outer lips (OUTER_LIPS polygon) of
+ * Pixels of `box` counted by the seam score: all but the outer lips (LIPS_OUTER polygon) of
  * `orig` and `dub` (null skipped), dilated by `dilate` times the face height of `orig` (distance
  * of points 10 and 152, pixels; square dilation, `dilateSquare`), so the re-rendered mouth itself
  * does not count.
  * @returns Uint8Array(box.h*box.w), row-major over the box, 1 = counted.
  */
 export function seamMask(box: Rect, orig: Float32Array, dub: Float32Array | null, dilate = 0.03): Uint8Array {
-  const faceHeight = Math.hypot(orig[FACE_TOP * 3] - orig[CHIN * 3], orig[FACE_TOP * 3 + 1] - orig[CHIN * 3 + 1]);
-  const lips = rasterizePolygons(meshPolygons([orig, dub], OUTER_LIPS), box);
+  const faceHeight = Math.hypot(orig[LANDMARK.foreheadTop * 3] - orig[LANDMARK.chin * 3], orig[LANDMARK.foreheadTop * 3 + 1] - orig[LANDMARK.chin * 3 + 1]);
+  const lips = rasterizePolygons(meshPolygons([orig, dub], LIPS_OUTER), box);
   return invertMask(dilateSquare(lips, box.w, box.h, dilate * faceHeight));
 }
 

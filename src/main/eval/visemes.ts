@@ -2,7 +2,7 @@ import { probeMedia } from '../media/probe';
 import { decodeAudioMono16k } from '../media/audio-decode';
 import { trackVideo, chooseFaceTrack } from '../pipeline/tracking-stage';
 import { frameTimeSec } from '../audio/frame-time';
-import { mouthOpening } from '../engines/reference/mouth-shape';
+import { mouthOpening } from '../tracking/landmarks';
 import { percentile } from '../util/stats';
 import { phoneticTiming } from '../phonetics/phonetic-stage';
 import { loadScript } from '../phonetics/script';

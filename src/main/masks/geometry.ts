@@ -1,5 +1,5 @@
 import type { Point, Polygon, Rect } from './types';
-import { DETAILED_MASK_OUTLINE } from './face-regions';
+import { DETAILED_MASK_OUTLINE } from '../../shared/face-mesh';
 
 /** Reads point `i` of a mesh laid out as Float32Array(468 * 3) [x, y, z] in pixels. */
 export function meshPoint(mesh: Float32Array, i: number): Point {

@@ -3,16 +3,10 @@
  * every function is unit-tested on its exact output. All need ffmpeg 5.1 or newer (`-fps_mode`).
  */
 
+import { framesToSeconds } from '../../shared/time';
+
 /** Options common to every ffmpeg run we make: quiet except for errors, no keyboard on stdin. */
 export const FFMPEG_COMMON = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'] as const;
-
-/**
- * Seconds of the start of frame `frame` at the exact rational rate `fpsNum/fpsDen` frames per
- * second: `frame * fpsDen / fpsNum`.
- */
-export function framesToSeconds(frame: number, fpsNum: number, fpsDen: number): number {
-  return (frame * fpsDen) / fpsNum;
-}
 
 /** Formats seconds for ffmpeg's time options: fixed 6 decimals (microseconds), never exponent. */
 export function formatSeconds(seconds: number): string {
@@ -148,7 +142,7 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
     // same file, so a render made on a farm worker equals a local one byte for byte.
     args.push('-c:v', 'utvideo', '-pix_fmt', o.inputPixFmt === 'rgba' ? 'gbrap' : 'gbrp', '-fflags', '+bitexact', '-flags:v', '+bitexact');
   } else if (o.lossless) {
-    args.push('-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24');
+    args.push(...X264_LOSSLESS_RGB_ARGS);
   } else {
     const matrix = o.colorMatrix ?? 'bt601';
     const filters: string[] = [];
@@ -178,14 +172,70 @@ export function colorspaceTag(matrix: ColorMatrix): 'bt709' | 'smpte170m' {
   return matrix === 'bt709' ? 'bt709' : 'smpte170m';
 }
 
+/*
+ * Video encoder presets: every encoder argument list we pass to ffmpeg is built here, so a
+ * setting lives in one place. Each preset's argv (strings and order) is pinned by the unit tests
+ * of its users (media-args, editor-services, nle-media-export).
+ */
+
+/** Output colour tags: `-colorspace` of `matrix`, limited (`tv`) range. */
+export function colorTagArgs(matrix: ColorMatrix): string[] {
+  return ['-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
+}
+
+/**
+ * libx264, yuv420p, untagged: `-c:v libx264 -preset P [-tune T] -crf C [-g G] -pix_fmt yuv420p`.
+ * The base of the H.264 presets below.
+ */
+export function x264Args(o: { preset: string; crf: number; tune?: 'grain' | null; gop?: number }): string[] {
+  return [
+    '-c:v', 'libx264', '-preset', o.preset,
+    ...(o.tune ? ['-tune', o.tune] : []),
+    '-crf', String(o.crf),
+    ...(o.gop !== undefined ? ['-g', String(o.gop)] : []),
+    '-pix_fmt', 'yuv420p',
+  ];
+}
+
 /**
  * Video encoder arguments of the review output: libx264 `preset`/`crf`, yuv420p, tagged with
  * `matrix` and limited range (the frames must already be in that matrix); `tune: 'grain'` for a
  * grainy source (`media/source-grain.ts`: x264 keeps film grain instead of smoothing it away).
+ * Used by the CLI dub (`buildEncodeArgs`, overlay exports), the quality eval's noise floor and
+ * (preset `fast`) the editor's H.264 export.
  */
 export function x264ReviewArgs(preset: string, crf: number, matrix: ColorMatrix, tune: 'grain' | null = null): string[] {
-  return ['-c:v', 'libx264', '-preset', preset, ...(tune ? ['-tune', tune] : []), '-crf', String(crf), '-pix_fmt', 'yuv420p', '-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
+  return [...x264Args({ preset, crf, tune }), ...colorTagArgs(matrix)];
 }
+
+/** The editor's H.264 export: the review settings (`REVIEW_CRF`) at preset `fast`, tagged with `matrix`. */
+export function h264ExportArgs(matrix: ColorMatrix): string[] {
+  return x264ReviewArgs('fast', REVIEW_CRF, matrix);
+}
+
+/** The editor's HEVC export: libx265 preset `fast`, CRF 20, yuv420p, `hvc1` tag (Apple players), tagged with `matrix`. */
+export function hevcExportArgs(matrix: ColorMatrix): string[] {
+  return ['-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', ...colorTagArgs(matrix)];
+}
+
+/**
+ * ProRes 422 HQ (`prores_ks` profile 3), 10-bit 4:2:2, Apple vendor id; tagged with `matrix`, or
+ * untagged for `null` (the NLE shot export keeps the source's tags).
+ */
+export function proresHqArgs(matrix: ColorMatrix | null): string[] {
+  return ['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0', ...(matrix ? colorTagArgs(matrix) : [])];
+}
+
+/** H.264 shots for an NLE round trip: libx264 preset `medium` at `crf`, yuv420p, untagged. */
+export function h264ShotArgs(crf: number): string[] {
+  return x264Args({ preset: 'medium', crf });
+}
+
+/** The editor's preview proxy of a clip Chromium cannot play: fast H.264 with short GOPs (12 frames) for frame-accurate seeking. */
+export const H264_PROXY_ARGS: readonly string[] = x264Args({ preset: 'veryfast', crf: 20, gop: 12 });
+
+/** Lossless rgb24 H.264 (libx264rgb `-qp 0`, preset `ultrafast`): decoded frames round-trip bit-exactly. */
+export const X264_LOSSLESS_RGB_ARGS: readonly string[] = ['-c:v', 'libx264rgb', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'rgb24'];
 
 export interface MuxArgsOptions {
   /** Encoded video-only file (its first video stream is copied, not re-encoded). */

@@ -149,8 +149,3 @@ export function locateFfmpeg(): FfmpegLocation {
   if (!cached) cached = locateFfmpegWith(defaultDeps);
   return cached;
 }
-
-/** Forgets the cached location (tests, or after the user changed settings). */
-export function resetFfmpegLocationCache(): void {
-  cached = null;
-}

@@ -6,7 +6,8 @@
  * clip frame they start on.
  */
 import type { Rect } from '../masks/types';
-import { FFMPEG_COMMON, formatSeconds, framesToSeconds, isMovFamily, SEEK_MARGIN_FRAMES, x264ReviewArgs, type ColorMatrix } from './args';
+import { FFMPEG_COMMON, formatSeconds, isMovFamily, SEEK_MARGIN_FRAMES, x264ReviewArgs, type ColorMatrix } from './args';
+import { framesToSeconds } from '../../shared/time';
 
 /** A file laid over the clip for a range of frames. */
 export interface OverlaySource {

@@ -7,6 +7,7 @@ import { removeQuietly } from '../util/atomic';
 import { locateFfmpeg } from './locate';
 import { isRunning, spawnFailure, spawnReader, versionHint } from './process';
 import { buildOverlayExportArgs, type OverlayExportArgsOptions } from './overlay-args';
+import { FfmpegProgressParser } from './ffmpeg-progress';
 
 export interface OverlayExportOptions extends OverlayExportArgsOptions {
   signal?: AbortSignal;
@@ -26,20 +27,14 @@ export async function runOverlayExport(o: OverlayExportOptions): Promise<number>
   const args = buildOverlayExportArgs(o);
   const { child, exited, stderr, release } = spawnReader(ffmpeg, args, o.signal);
   let frames = 0;
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /^frame=(\d+)/.exec(line);
-      if (m) {
-        frames = Number(m[1]);
-        o.onFrames?.(frames);
-      }
-    }
+  const progress = new FfmpegProgressParser({
+    onFrames: (n) => {
+      frames = n;
+      o.onFrames?.(n);
+    },
   });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => progress.push(chunk));
   let ok = false;
   try {
     const status = await exited;

@@ -31,23 +31,6 @@ export function wavHeaderFloat32(frames: number, sampleRate: number, channels: n
   return h;
 }
 
-/**
- * Writes interleaved float32 samples (`samples.length` a multiple of `channels`) to `file` as a
- * 32-bit float WAV at `sampleRate` Hz, without copying the samples. Assumes a little-endian host.
- * @throws the `fs` error when the file cannot be written.
- */
-export async function writeWavFloat32(file: string, samples: Float32Array, sampleRate: number, channels: number): Promise<void> {
-  const frames = Math.floor(samples.length / channels);
-  const fh = await fsp.open(file, 'w');
-  try {
-    // writeFile (unlike write) loops until every byte is written, continuing at the current position.
-    await fh.writeFile(wavHeaderFloat32(frames, sampleRate, channels));
-    await fh.writeFile(new Uint8Array(samples.buffer, samples.byteOffset, frames * channels * 4));
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Appends sample data to a float32 WAV opened by `openWavFloat32Writer`. */
 export interface WavFloat32Writer {
   /**

@@ -9,7 +9,7 @@
  */
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { sha256File } from './hash';
+import { sha256File } from '../util/file-hash';
 import { CancelledError, UserError } from '../util/errors';
 
 export interface DownloadProgress {

@@ -18,4 +18,4 @@ export { ModelManager, defaultModelsRoot, type InstalledPack, type InstallProgre
 export { BUILTIN_CATALOGUE, CatalogueEntry, CatalogueFile, readCatalogueFile } from './catalogue';
 export { downloadVerified, type DownloadProgress } from './download';
 export { wav2lipManifestForOnnx } from './wav2lip-onnx';
-export { sha256File } from './hash';
+export { sha256File } from '../util/file-hash';

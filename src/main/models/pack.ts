@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, type PackManifest } from './manifest';
-import { sha256File } from './hash';
+import { sha256File } from '../util/file-hash';
 import { UserError } from '../util/errors';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -103,9 +103,4 @@ export async function verifyPackFiles(pack: LoadedPack, mode: VerifyMode = 'cach
   if (mode === 'cached' && changed) {
     await fsp.writeFile(path.join(pack.dir, VERIFIED_FILE), JSON.stringify(verified)).catch(() => undefined);
   }
-}
-
-/** Absolute path of a pack file (validated relative by the manifest schema). */
-export function packFilePath(pack: LoadedPack, rel: string): string {
-  return path.join(pack.dir, rel);
 }

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { sha256File } from './hash';
+import { sha256File } from '../util/file-hash';
 import { ModelLoadError } from './providers';
 import type { TensorDtype, Wav2LipManifest } from './manifest';
 import { parseManifest } from './manifest';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { locateFfmpeg } from '../media/locate';
+import { h264ShotArgs, proresHqArgs } from '../media/args';
 import { runCollect } from '../media/process';
 import { commitTempFile, removeQuietly, tempPathNextTo } from '../util/atomic';
 import { UserError } from '../util/errors';
@@ -106,11 +107,7 @@ export function buildShotArgs(o: {
   args.push('-i', o.input, '-map', '0:v:0');
   if (o.audio) args.push('-map', '0:a:0?');
   args.push('-frames:v', String(o.frameCount), '-t', seekText(o.frameCount, o.rate));
-  if (o.codec === 'prores_hq') {
-    args.push('-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0');
-  } else {
-    args.push('-c:v', 'libx264', '-preset', 'medium', '-crf', String(o.crf), '-pix_fmt', 'yuv420p');
-  }
+  args.push(...(o.codec === 'prores_hq' ? proresHqArgs(null) : h264ShotArgs(o.crf)));
   if (o.audio) args.push(...(mp4 ? ['-c:a', 'aac', '-b:a', '320k'] : ['-c:a', 'pcm_s24le']));
   args.push('-timecode', o.timecode);
   if (mp4) args.push('-write_tmcd', '1', '-movflags', '+faststart');

@@ -14,7 +14,7 @@ import { buildDubbedAudio } from '../media/dub-audio';
 import { commitTempFile, tempPathNextTo, removeQuietly } from '../util/atomic';
 import { prefetch } from '../util/prefetch';
 import { CancelledError, throwIfAborted, UserError } from '../util/errors';
-import { frameToSeconds } from './segments';
+import { framesToSeconds } from '../../shared/time';
 import { prepareJob } from './job';
 import { assessFace } from './face-limits';
 import { renderSegment, readRenderedSegment, segmentReference, PREFETCH_FRAMES, type RenderedSegment } from './segment-render';
@@ -22,13 +22,6 @@ import { AsyncQueue } from '../util/async-queue';
 
 export { defaultCacheDir } from './job';
 export { yuvMatrixOf } from '../media/matrix';
-
-/**
- * Counts export passes by kind: `overlay` (every segment already rendered: ffmpeg lays the renders
- * over the clip, no frame passes through Node) and `node` (decode -> paste -> encode through Node,
- * with live renders or lossless output). Regression guards read it.
- */
-export const exportPasses = { node: 0, overlay: 0 };
 
 /** x264 preset of the default H.264 review output (`--preset` changes it). */
 export const DEFAULT_PRESET = 'veryfast';
@@ -210,8 +203,8 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
     ranges,
     wholeTrack: opts.wholeTrack || !ranges || ranges.length === 0,
     duration: info.frameCount / fps,
-    trimStart: frameToSeconds(outRange.startFrame, info.fpsNum, info.fpsDen),
-    trimEnd: frameToSeconds(outRange.endFrame, info.fpsNum, info.fpsDen),
+    trimStart: framesToSeconds(outRange.startFrame, info.fpsNum, info.fpsDen),
+    trimEnd: framesToSeconds(outRange.endFrame, info.fpsNum, info.fpsDen),
     signal: audioAbort.signal,
   }).finally(() => signal?.removeEventListener('abort', onAbortAudio));
   // A failed audio build surfaces when awaited (after the video pass), not as an unhandled rejection.
@@ -248,7 +241,6 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
         }
         mark('render', t);
       }
-      exportPasses.overlay++;
       progress.start('encode', total);
       const overlays = sources
         .filter((s) => s.cached && s.pasteRect.w > 0 && s.pasteRect.h > 0)
@@ -279,7 +271,6 @@ export async function runDub(opts: DubJobOptions): Promise<DubJobResult> {
       busy.encode = (performance.now() - t0) / 1000;
       if (done !== total) warnings.push(`Encoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
     } else {
-      exportPasses.node++;
       done = await exportThroughNode({ job, sources, outRange, videoTmp, opts, busy, progress, addBusy, onInFlight: (n) => (maxInFlight = Math.max(maxInFlight, n)) });
       if (done !== total) warnings.push(`Decoded ${done} frames where ${total} were expected (the container's frame count was an estimate).`);
     }
@@ -510,6 +501,6 @@ function mergeSegmentsSeconds(
   info: VideoInfo,
 ): Array<{ start: number; end: number }> {
   if (dubbedRange) return [{ start: dubbedRange.start, end: dubbedRange.end }];
-  return segments.map((s) => ({ start: frameToSeconds(s.startFrame, info.fpsNum, info.fpsDen), end: frameToSeconds(s.endFrame, info.fpsNum, info.fpsDen) }));
+  return segments.map((s) => ({ start: framesToSeconds(s.startFrame, info.fpsNum, info.fpsDen), end: framesToSeconds(s.endFrame, info.fpsNum, info.fpsDen) }));
 }
 

@@ -5,7 +5,7 @@
  * tracker is unsure of: stylized / animated faces, heavy occlusion).
  */
 import type { FaceTrack, TrackSample } from '../tracking/types';
-import { CHIN, FACE_TOP } from '../masks/face-regions';
+import { LANDMARK } from '../../shared/face-mesh';
 import type { FrameRange } from '../engines/types';
 import { median } from '../util/stats';
 
@@ -40,28 +40,24 @@ export interface FaceLimitOptions {
   minFacedShare?: number;
 }
 
-/** Mesh points at the cheek edges (image-left 234, image-right 454) and the nose tip (1). */
-const CHEEK_LEFT = 234;
-const CHEEK_RIGHT = 454;
-const NOSE_TIP = 1;
-
 /**
  * Head yaw from a 468-point mesh (Float32Array(468 * 3), pixels), degrees: where the nose tip
  * falls between the two cheek edges, read as a rotating cylinder, asin(2 r - 1) with r the nose
  * tip's relative position (0.5 frontal). Sign: positive when the nose is right of centre.
  */
 export function yawFromMesh(mesh: Float32Array): number {
-  const xl = mesh[CHEEK_LEFT * 3];
-  const xr = mesh[CHEEK_RIGHT * 3];
+  // The subject's right cheek (234) is on the image left for a frontal face.
+  const xl = mesh[LANDMARK.cheekRight * 3];
+  const xr = mesh[LANDMARK.cheekLeft * 3];
   const span = xr - xl;
   if (!(Math.abs(span) > 1e-6)) return 90;
-  const r = (mesh[NOSE_TIP * 3] - xl) / span;
+  const r = (mesh[LANDMARK.noseTip * 3] - xl) / span;
   return (Math.asin(Math.max(-1, Math.min(1, 2 * r - 1))) * 180) / Math.PI;
 }
 
 /** Face height (forehead 10 to chin 152), pixels. */
 export function faceHeight(mesh: Float32Array): number {
-  return Math.hypot(mesh[FACE_TOP * 3] - mesh[CHIN * 3], mesh[FACE_TOP * 3 + 1] - mesh[CHIN * 3 + 1]);
+  return Math.hypot(mesh[LANDMARK.foreheadTop * 3] - mesh[LANDMARK.chin * 3], mesh[LANDMARK.foreheadTop * 3 + 1] - mesh[LANDMARK.chin * 3 + 1]);
 }
 
 /**

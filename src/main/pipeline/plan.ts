@@ -4,7 +4,8 @@ import type { OcclusionMask } from '../masks/types';
 import { probeMedia, probeAudio } from '../media/probe';
 import { speechRanges } from './job';
 import { UserError } from '../util/errors';
-import { planSegments, rangeToFrames, secondsToFrame, type SecondsRange } from './segments';
+import { planSegments, rangeToFrames, type SecondsRange } from './segments';
+import { framesToSeconds, secondsToFrame } from '../../shared/time';
 
 export interface PlanOptions {
   video: string;
@@ -40,7 +41,7 @@ export interface Plan {
 export async function planDub(o: PlanOptions): Promise<Plan> {
   const info = await probeMedia(o.video, { signal: o.signal });
   const audioInfo = await probeAudio(o.audio, { signal: o.signal });
-  const clipDur = (info.frameCount * info.fpsDen) / info.fpsNum;
+  const clipDur = framesToSeconds(info.frameCount, info.fpsNum, info.fpsDen);
   const off = o.audioOffset ?? 0;
   const mk = (start: number, end: number, id: string): SegmentSpec => {
     const fr = rangeToFrames({ start, end }, info.fpsNum, info.fpsDen, info.frameCount);

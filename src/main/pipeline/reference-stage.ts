@@ -6,20 +6,17 @@ import { chooseReference, type ReferenceFrameFacts, type ReferenceSuggestion } f
 import { occlusionPolygonsAt } from '../masks/occlusion';
 import { boundingRect } from '../masks/geometry';
 import { rangeToFrames, type SecondsRange } from './segments';
-
-/** Nose tip and outer eye corners of the mesh, for a yaw proxy. */
-const NOSE_TIP = 1;
-const EYE_L = 33;
-const EYE_R = 263;
+import { LANDMARK } from '../../shared/face-mesh';
 
 /**
- * Yaw proxy in [0, 1]: |d(nose, left eye) - d(nose, right eye)| / inter-ocular distance;
- * about 0 for a frontal face, 0.5+ for a strong profile.
+ * Yaw proxy in [0, 1]: |d(nose tip, right eye) - d(nose tip, left eye)| / inter-ocular distance
+ * (outer eye corners); about 0 for a frontal face, 0.5+ for a strong profile.
  */
 export function yawProxy(mesh: Float32Array): number {
   const d = (a: number, b: number) => Math.hypot(mesh[a * 3] - mesh[b * 3], mesh[a * 3 + 1] - mesh[b * 3 + 1]);
-  const io = d(EYE_L, EYE_R) || 1;
-  return Math.abs(d(NOSE_TIP, EYE_L) - d(NOSE_TIP, EYE_R)) / io;
+  const { noseTip, rightEyeOuter, leftEyeOuter } = LANDMARK;
+  const io = d(rightEyeOuter, leftEyeOuter) || 1;
+  return Math.abs(d(noseTip, rightEyeOuter) - d(noseTip, leftEyeOuter)) / io;
 }
 
 /**

@@ -21,7 +21,7 @@ import { pickReference } from './reference-stage';
 import { LruMemo } from '../util/memo';
 
 /** Bump when the rendered pixels of a segment change meaning (engine, compositing, masks). */
-export const RENDER_VERSION = 8;
+export const RENDER_VERSION = 9;
 /** Union-mask options for engines with their own face matte (`EngineDescription.faceMatte`). */
 export const FACE_MATTE_UNION = { erode: 0, marginFrac: 0.12, featherFrac: 0 } as const;
 /** Decoded frames read ahead of the renderer (the bound on frames in flight, with the window). */
@@ -37,9 +37,6 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
   promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
-
-/** Counts engine renders that actually ran (cache misses); regression guards read it. */
-export const segmentRenders = { count: 0 };
 
 /**
  * A rendered segment: the output pixels of the crop rectangle `rect` for frames
@@ -177,8 +174,6 @@ export interface RenderSegmentOptions {
  * first out. A segment whose frames exceed half the budget is not kept.
  */
 export const cropMemo = new LruMemo<RgbFrame[]>(192 * 1024 * 1024);
-/** Counts renders that decoded their frames (not replayed from `cropMemo`); tests read it. */
-export const cropDecodes = { count: 0 };
 
 /** Decoded frames from the memo, each a copy (the renderer composites into its frames). */
 async function* replayFrames(frames: RgbFrame[], signal?: AbortSignal): AsyncGenerator<RgbFrame> {
@@ -234,7 +229,6 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
     // Not cached yet.
   }
   if (o.lookupOnly) return 'miss';
-  segmentRenders.count++;
   const firstFrame = deferred<IteratorResult<RgbFrame>>();
   await fsp.mkdir(path.dirname(file), { recursive: true });
   // Start the decoder (read-ahead) and the encoder before the engine prepares, so ffmpeg's
@@ -246,7 +240,6 @@ export async function renderSegment(job: JobContext, spec: SegmentSpec, o: Rende
   const rgba = new Uint8Array(crop.w * crop.h * 4);
   const memoKey = `${job.videoHash}|${range.start}-${range.end}|${crop.x},${crop.y},${crop.w}x${crop.h}`;
   const remembered = o.memoFrames === false ? undefined : cropMemo.get(memoKey);
-  if (!remembered) cropDecodes.count++;
   const source = remembered
     ? replayFrames(remembered, o.signal)
     : decodeFrames(info, { start: range.start, end: range.end, signal: o.signal, crop: cropOrFull(crop) });

@@ -1,4 +1,5 @@
-/** Pure segment planning: seconds <-> frames and default dub segments from speech activity. */
+/** Pure segment planning: seconds ranges to frame ranges and default dub segments from speech activity. */
+import { secondsToFrame } from '../../shared/time';
 
 /** A time range in seconds, [start, end). */
 export interface SecondsRange {
@@ -13,19 +14,9 @@ export interface FramesRange {
 }
 
 /**
- * First frame whose start time is >= `sec` (frames start at k * fpsDen / fpsNum seconds).
- * Uses a 1e-9 s tolerance so 2.0 s at 25 fps is frame 50, not 51.
+ * Converts a seconds range to frames [ceil(start), ceil(end)) (`secondsToFrame` of shared/time.ts),
+ * clamped to [0, frameCount].
  */
-export function secondsToFrame(sec: number, fpsNum: number, fpsDen: number): number {
-  return Math.ceil((sec * fpsNum) / fpsDen - 1e-9);
-}
-
-/** Start time in seconds of frame `frame`. */
-export function frameToSeconds(frame: number, fpsNum: number, fpsDen: number): number {
-  return (frame * fpsDen) / fpsNum;
-}
-
-/** Converts a seconds range to frames [ceil(start), ceil(end)), clamped to [0, frameCount]. */
 export function rangeToFrames(r: SecondsRange, fpsNum: number, fpsDen: number, frameCount: number): FramesRange {
   const start = Math.max(0, Math.min(frameCount, secondsToFrame(r.start, fpsNum, fpsDen)));
   const end = Math.max(start, Math.min(frameCount, secondsToFrame(r.end, fpsNum, fpsDen)));

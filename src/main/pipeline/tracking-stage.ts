@@ -73,9 +73,6 @@ function decodeKey(info: VideoInfo): string {
   return `scale=${detectScale(width, height).toFixed(4)}${m ? `|yuv420p-${m}` : ''}`;
 }
 
-/** Counts calls that actually ran the tracker (cache misses); the regression guard reads it. */
-export const trackerRuns = { count: 0 };
-
 /**
  * Tracks the faces of a whole clip (468-point mesh per frame, smoothed tracks), using the
  * content-addressed cache in `<cacheDir>/tracking`. A cache hit neither decodes nor runs the
@@ -96,7 +93,6 @@ export async function trackVideo(
     o.log?.(`tracking: cache hit`);
     return usableTracks(cached);
   }
-  trackerRuns.count++;
   o.onStart?.(info.frameCount);
   const detections = await detectFacesParallel(info, { workers: o.workers, engine: TRACKER_ENGINE, detector: DETECTOR_OPTIONS, ortDetector: ORT_DETECTOR_OPTIONS, scale, yuvMatrix: trackingYuvMatrix(info), signal: o.signal, onProgress: o.onProgress });
   throwIfAborted(o.signal);

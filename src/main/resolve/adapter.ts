@@ -1,7 +1,7 @@
 /**
  * The one small interface between the dubbing workflow and DaVinci Resolve. `resolve-api.ts`
  * implements it over the real scripting objects; tests use the same implementation over
- * `fake-resolve.ts`. Frames follow Resolve: absolute record frames (86400 = 01:00:00:00 at 24),
+ * `test/helpers/fake-resolve.ts`. Frames follow Resolve: absolute record frames (86400 = 01:00:00:00 at 24),
  * media frames from the media's first frame, end frames exclusive.
  */
 

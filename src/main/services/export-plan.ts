@@ -1,5 +1,5 @@
 import type { ExportCodec } from '../../shared/project/schema';
-import { colorspaceTag, REVIEW_CRF, type ColorMatrix } from '../media/args';
+import { h264ExportArgs, hevcExportArgs, proresHqArgs, type ColorMatrix } from '../media/args';
 import { buildOverlayGraph, type OverlaySource } from '../media/overlay-args';
 
 /**
@@ -45,15 +45,13 @@ export const EXPORT_EXTENSIONS: Record<ExportCodec, string[]> = {
 };
 
 function videoCodecArgs(codec: ExportCodec, matrix: ColorMatrix): string[] {
-  const tags = ['-colorspace', colorspaceTag(matrix), '-color_range', 'tv'];
   switch (codec) {
     case 'h264':
-      return ['-c:v', 'libx264', '-preset', 'fast', '-crf', String(REVIEW_CRF), '-pix_fmt', 'yuv420p', ...tags];
+      return h264ExportArgs(matrix);
     case 'hevc':
-      return ['-c:v', 'libx265', '-preset', 'fast', '-crf', '20', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', ...tags];
+      return hevcExportArgs(matrix);
     case 'prores':
-      // ProRes 422 HQ (profile 3), 10-bit 4:2:2.
-      return ['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0', ...tags];
+      return proresHqArgs(matrix);
   }
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { StderrTail, isRunning, spawnFailure, waitForExit } from '../media/process';
+import { FfmpegProgressParser } from '../media/ffmpeg-progress';
 import { CancelledError, UserError } from '../util/errors';
 
 export interface FfmpegRunOptions {
@@ -23,17 +24,8 @@ export async function runFfmpeg(ffmpeg: string, args: string[], opts: FfmpegRunO
   const child = spawn(ffmpeg, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   const exited = waitForExit(child);
   const stderr = new StderrTail();
-  let buf = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    buf += c.toString('utf8');
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
-      if (m && opts.onTime) opts.onTime(Number(m[1]) / 1e6);
-    }
-  });
+  const progress = new FfmpegProgressParser({ onTime: opts.onTime });
+  child.stdout?.on('data', (c: Buffer) => progress.push(c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => stderr.push(c));
   const onAbort = () => {
     if (isRunning(child)) child.kill('SIGKILL');

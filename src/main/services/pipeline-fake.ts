@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { commitTempFile, removeQuietly, tempPathNextTo } from '../util/atomic';
-import type { DubJobResult } from '../pipeline/api';
-import type { EngineDescription } from '../engines/types';
+import type { DubJobResult, SegmentSpec } from '../pipeline/api';
 import { UserError, throwIfAborted } from '../util/errors';
 import { createRealPipeline } from './pipeline-real';
 import type { PipelineService } from './pipeline-service';
@@ -14,32 +13,24 @@ import { runFfmpeg } from './ffmpeg-run';
  * A fast stand-in for the dubbing pipeline, for unit tests of the services and UI development:
  * probing and audio decoding are the real modules, but `runDub` only cuts the range with ffmpeg,
  * draws a box over the lower face and muxes the dub audio (no tracking, no engine). Engines are
- * described with the same parameter schemas the real ones use, so the inspector is exercised.
+ * the real ones' descriptions (`listEngines` / `describeEngine` of the real pipeline), and every
+ * segment's parameters are checked against its engine's schema as the real render does, so a
+ * parameter the real engine does not have fails here too (E_PARAM).
  */
-export const FAKE_ENGINES: EngineDescription[] = [
-  {
-    id: 'reference',
-    name: 'Reference (fake)',
-    params: [
-      { key: 'smoothness', label: 'Smoothness', min: 0, max: 1, step: 0.05, default: 0.5, help: 'Cost of jumping between reference frames.' },
-      { key: 'feather', label: 'Feather (px)', min: 0, max: 32, step: 1, default: 8, help: 'Blend width at the mask edge, pixels.', integer: true },
-    ],
-    needs: { weights: false, lipHabitReference: true, referenceAudio: true },
-    notes: ['Fake pipeline: renders draw a box instead of a mouth.'],
-  },
-  {
-    id: 'latent-diffusion',
-    name: 'Latent diffusion (fake)',
-    params: [
-      { key: 'audioGuidance', label: 'Audio guidance λa', min: 0, max: 10, step: 0.1, default: 3, help: 'StableDub Eq. 7 audio guidance scale.' },
-      { key: 'habitGuidance', label: 'Lip-habit guidance λh', min: 0, max: 10, step: 0.1, default: 1.5, help: 'StableDub Eq. 7 lip-habit guidance scale.' },
-      { key: 'steps', label: 'Steps', min: 1, max: 100, step: 1, default: 20, help: 'DDIM steps.', integer: true },
-      { key: 'seed', label: 'Seed', min: 0, max: 99999, step: 1, default: 42, help: 'Seed of the shared initial noise.', integer: true },
-    ],
-    needs: { weights: true, lipHabitReference: true, referenceAudio: false },
-    notes: [],
-  },
-];
+const FAKE_NOTE = 'Fake pipeline: renders draw a box instead of a mouth.';
+
+/**
+ * Rejects what the real render would for the segments it renders (those overlapping `range`): an
+ * unknown engine, a neural engine without a pack, parameters outside the engine's schema.
+ */
+async function checkSegments(segments: SegmentSpec[], range: { startFrame: number; endFrame: number }, providers?: string[]): Promise<void> {
+  const { createEngine, resolveParams } = await import('../engines/registry');
+  for (const s of segments) {
+    if (s.endFrame <= range.startFrame || s.startFrame >= range.endFrame) continue;
+    const engine = await createEngine(s.engine, { pack: s.pack, providers });
+    resolveParams(engine.describe().params, s.params, s.engine);
+  }
+}
 
 /** The even-aligned box the fake render fills (the lower face of a centred talking head). */
 function fakeRenderRect(width: number, height: number): { x: number; y: number; w: number; h: number } {
@@ -57,13 +48,10 @@ export function createFakePipeline(): PipelineService {
       return detectSpeechEnergy(samples);
     },
     async listEngines() {
-      return { engines: FAKE_ENGINES, defaultEngine: 'reference' };
+      const listed = await real.listEngines();
+      return { ...listed, engines: listed.engines.map((e) => ({ ...e, notes: [...e.notes, FAKE_NOTE] })) };
     },
-    async describeEngine(engine) {
-      const d = FAKE_ENGINES.find((e) => e.id === engine);
-      if (!d) throw new UserError('E_ENGINE', `Unknown engine "${engine}".`, 'Use reference or latent-diffusion.');
-      return d;
-    },
+    describeEngine: (engine, pack) => real.describeEngine(engine, pack),
     async trackFaces() {
       return null;
     },
@@ -89,6 +77,7 @@ export function createFakePipeline(): PipelineService {
       const info = await real.probeVideo(opts.video, opts.signal);
       const { decodeFrames } = await import('../media/decode');
       const range = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
+      await checkSegments(opts.segments, range, opts.providers);
       const rect = fakeRenderRect(info.width, info.height);
       const total = range.endFrame - range.startFrame;
       let done = 0;
@@ -107,6 +96,7 @@ export function createFakePipeline(): PipelineService {
       const range = opts.outputRange ?? { startFrame: 0, endFrame: info.frameCount };
       const frames = range.endFrame - range.startFrame;
       if (frames <= 0 || range.endFrame > info.frameCount) throw new UserError('E_BAD_RANGE', 'Output range outside the clip.', '');
+      await checkSegments(opts.segments, range, opts.providers);
       throwIfAborted(opts.signal);
       const start = range.startFrame / info.fps;
       const dur = frames / info.fps;

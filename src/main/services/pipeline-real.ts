@@ -48,11 +48,9 @@ export function createRealPipeline(): PipelineService {
       return (await detectSpeech(samples)).map((s) => ({ start: s.start, end: s.end }));
     },
     async listEngines() {
-      const reg = (await import('../engines/registry')) as {
-        builtinEngineDescriptions: () => EngineDescription[];
-        listEngines?: () => EngineDescription[];
-      };
-      const engines = reg.listEngines ? reg.listEngines() : [...reg.builtinEngineDescriptions(), ...PACK_ENGINES.filter((p) => !reg.builtinEngineDescriptions().some((b) => b.id === p.id))];
+      const { builtinEngineDescriptions } = await import('../engines/registry');
+      const builtin = builtinEngineDescriptions();
+      const engines = [...builtin, ...PACK_ENGINES.filter((p) => !builtin.some((b) => b.id === p.id))];
       return { engines, defaultEngine: engines.find((e) => e.id === 'reference')?.id ?? engines[0]?.id ?? 'reference' };
     },
     async describeEngine(engine, pack) {

@@ -1,65 +1,11 @@
 import type { Point } from '../masks/types';
 import { MESH_POINTS } from './types';
+import { LANDMARK, LIPS_INNER, LIPS_OUTER } from '../../shared/face-mesh';
 
 /*
- * Named index sets of the 468-point MediaPipe face mesh (as returned by @vladmandic/human).
- * "Right"/"left" are the subject's: the subject's right eye (33, 133) is on the image's left in a
- * frontal shot. Contours are closed polygons (last point connects to the first), ordered
- * clockwise on screen; the lip contours start at the image-left mouth corner.
+ * Measurements on the 468-point MediaPipe face mesh (pixels). The landmark indices and contours
+ * are in `src/shared/face-mesh.ts` ("right"/"left" are the subject's).
  */
-
-/** Single landmarks. */
-export const LANDMARK = {
-  foreheadTop: 10,
-  chin: 152,
-  noseTip: 1,
-  /** Between the nostrils, where the nose meets the upper lip. */
-  noseBottom: 2,
-  /** Between the eyes (nasion). */
-  midwayBetweenEyes: 168,
-  upperLipInnerCentre: 13,
-  lowerLipInnerCentre: 14,
-  upperLipOuterCentre: 0,
-  lowerLipOuterCentre: 17,
-  /** Outer mouth corners (image left / image right). */
-  mouthCornerRight: 61,
-  mouthCornerLeft: 291,
-  rightEyeOuter: 33,
-  rightEyeInner: 133,
-  leftEyeInner: 362,
-  leftEyeOuter: 263,
-} as const;
-
-/** Outer lip contour (vermilion border), 20 points. */
-export const LIPS_OUTER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146];
-
-/** Inner lip contour (mouth opening), 20 points. */
-export const LIPS_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
-
-/**
- * Ring of skin points around the lips (under the nose, past the corners, above the chin fold),
- * 20 points: the contour for the detailed mouth mask, with room for lip motion.
- */
-export const LIP_REGION_CONTOUR = [
-  57, 186, 92, 165, 167, 164, 393, 391, 322, 410, 287, 273, 335, 406, 313, 18, 83, 182, 106, 43,
-];
-
-/** Face oval (silhouette), 36 points clockwise from the forehead top (10). */
-export const FACE_OVAL = [
-  10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136,
-  172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-];
-
-/** Lower part of the face oval, cheek to cheek through the chin (234 -> 152 -> 454), 21 points, open. */
-export const JAW_LINE = [
-  234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454,
-];
-
-/** Nose: bridge from between the eyes to the tip, the bottom and the nostril corners. */
-export const NOSE = [168, 6, 197, 195, 5, 4, 1, 2, 98, 327];
-
-/** Eye corners. */
-export const EYE_CORNERS = [33, 133, 362, 263];
 
 /**
  * Rigid points (eye corners, nose bridge, tip, bottom, nostril corners) with their positions in
@@ -103,8 +49,12 @@ export function meshPoint(mesh: ArrayLike<number>, i: number): Point {
 
 /**
  * Mouth opening: inner-lip gap (13-14) / face height (10-152), both 2D pixel distances, so it does
- * not depend on the face size. About 0 closed, ~0.1-0.15 wide open. Throws `Error` on a wrong
- * mesh length; returns NaN for a degenerate (zero-height) face.
+ * not depend on the face size. About 0 closed, ~0.1-0.15 wide open. The one implementation for
+ * the tracker, the reference engine and the evaluations.
+ * @returns NaN for a degenerate face (face height 0 or NaN): no measurement, which the eval
+ *   callers skip like a frame without a face; the reference engine, which needs a number for
+ *   every reference frame, reads it as 0 (closed).
+ * @throws Error on a wrong mesh length.
  */
 export function mouthOpening(mesh: ArrayLike<number>): number {
   checkMesh(mesh);

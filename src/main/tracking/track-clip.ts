@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RgbFrame } from '../media/types';
 import { throwIfAborted, UserError } from '../util/errors';
-import { hashFile } from './content-hash';
+import { sha256File } from '../util/file-hash';
 import { FaceMeshDetector, faceMeshSettingsKey, type FaceDetector, type FaceMeshDetectorOptions } from './mesh-detector';
 import { readTrackingCache, writeTrackingCache } from './track-cache';
 import { buildTracks, DEFAULT_TRACKER, noFaceError, type TrackerOptions } from './tracker';
@@ -104,7 +104,7 @@ export async function trackClipCached(
   options: TrackClipCachedOptions,
   cacheDir: string,
 ): Promise<TrackingResult> {
-  const contentHash = await hashFile(videoPath, options.signal);
+  const contentHash = await sha256File(videoPath, options.signal);
   const key = trackingCacheKey(contentHash, options);
   const file = join(cacheDir, 'tracking', `${key}.dtrk`);
   const cached = await readTrackingCache(file, key);

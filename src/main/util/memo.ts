@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { hashFile } from '../tracking/content-hash';
+import { sha256File } from './file-hash';
 
 /**
  * A small least-recently-used map bounded by a cost budget (bytes, entries...). Used for
@@ -61,5 +61,5 @@ const hashes = new LruMemo<string>(4096);
  */
 export async function contentHash(path: string, signal?: AbortSignal): Promise<string> {
   const st = await fsp.stat(path);
-  return hashes.getOrCompute(`${path}|${st.size}|${st.mtimeMs}`, () => hashFile(path, signal));
+  return hashes.getOrCompute(`${path}|${st.size}|${st.mtimeMs}`, () => sha256File(path, signal));
 }

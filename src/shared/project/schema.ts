@@ -22,11 +22,6 @@ export const occlusionMaskSchema = z.object({
   ),
 });
 
-/** Frame range [startFrame, endFrame), at least one frame long. */
-export const frameRangeSchema = z
-  .object({ startFrame: int0, endFrame: z.number().int().min(1) })
-  .refine((r) => r.endFrame > r.startFrame, { message: 'endFrame must be greater than startFrame' });
-
 export const referenceSchema = z.object({
   startFrame: int0,
   endFrame: z.number().int().min(1),

@@ -1,8 +1,8 @@
-import { INNER_LIPS, OUTER_LIPS, STABLE_POINTS, CHIN, UPPER_INNER_LIP, LOWER_INNER_LIP, FACE_TOP } from '../../masks/face-regions';
+import { LANDMARK, LIPS_INNER, LIPS_OUTER, STABLE_POINTS } from '../../../shared/face-mesh';
 import { applyAffine, fitSimilarity } from '../../imaging/affine';
 
 /** Points that describe the mouth shape: outer and inner lips and the chin. */
-const SHAPE_POINTS: readonly number[] = [...OUTER_LIPS, ...INNER_LIPS, CHIN];
+const SHAPE_POINTS: readonly number[] = [...LIPS_OUTER, ...LIPS_INNER, LANDMARK.chin];
 
 /** The stable points (eyes, nose bridge, forehead) of a mesh as flat [x0, y0, x1, y1, ...] pixels. */
 export function stableVector(mesh: Float32Array): Float32Array {
@@ -23,7 +23,7 @@ export function stableVector(mesh: Float32Array): Float32Array {
  */
 export function mouthShape(mesh: Float32Array, canonical: Float32Array): Float32Array {
   const s = fitSimilarity(stableVector(mesh), stableVector(canonical));
-  const faceH = Math.hypot(canonical[CHIN * 3] - canonical[FACE_TOP * 3], canonical[CHIN * 3 + 1] - canonical[FACE_TOP * 3 + 1]) || 1;
+  const faceH = Math.hypot(canonical[LANDMARK.chin * 3] - canonical[LANDMARK.foreheadTop * 3], canonical[LANDMARK.chin * 3 + 1] - canonical[LANDMARK.foreheadTop * 3 + 1]) || 1;
   const out = new Float32Array(SHAPE_POINTS.length * 2);
   SHAPE_POINTS.forEach((idx, k) => {
     const [x, y] = applyAffine(s, mesh[idx * 3], mesh[idx * 3 + 1]);
@@ -42,14 +42,4 @@ export function shapeDistance(a: Float32Array, b: Float32Array): number {
     s += dx * dx + dy * dy;
   }
   return Math.sqrt(s / (a.length / 2));
-}
-
-/**
- * Mouth opening: inner-lip gap (landmarks 13-14) over face height (10-152); dimensionless,
- * about 0 for a closed mouth and 0.05-0.15 for open speech.
- */
-export function mouthOpening(mesh: Float32Array): number {
-  const gap = Math.hypot(mesh[UPPER_INNER_LIP * 3] - mesh[LOWER_INNER_LIP * 3], mesh[UPPER_INNER_LIP * 3 + 1] - mesh[LOWER_INNER_LIP * 3 + 1]);
-  const faceH = Math.hypot(mesh[FACE_TOP * 3] - mesh[CHIN * 3], mesh[FACE_TOP * 3 + 1] - mesh[CHIN * 3 + 1]);
-  return faceH > 0 ? gap / faceH : 0;
 }

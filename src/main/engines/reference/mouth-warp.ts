@@ -14,7 +14,7 @@ import type { Patch } from '../types';
 import { boundingRect, intersectRect } from '../../masks/geometry';
 import { faceOvalMatte } from '../../masks/face-oval';
 import { boxBlur, rasterizePolygons, softPolygonMask } from '../../masks/raster';
-import { FACE_OVAL } from '../../masks/face-regions';
+import { FACE_OVAL } from '../../../shared/face-mesh';
 import type { Polygon, Rect } from '../../masks/types';
 import { warpTriangles } from '../../imaging/triangle-warp';
 import { channelStats, transferColour, type ChannelStats } from '../../imaging/color';
@@ -22,6 +22,7 @@ import { copyRgbRect } from '../../imaging/rgb-rect';
 import { addGrain, splitGrain } from '../../imaging/grain';
 import { chinStretch, frameGeometry, lerpPoints, lowerLipRegion, polygonArea, referenceDrivenPoints } from './mouth-geometry';
 import { ringPolygon, slotsPolygon, warpPoints, type WarpLayout } from './warp-geometry';
+import { sealLips } from './lip-seal';
 
 /** Data kept per reference frame that the path uses. */
 export interface RefFrame {
@@ -85,6 +86,10 @@ export interface MouthTask {
   amount: number;
   layout: WarpLayout;
   colourMatch: boolean;
+  /** 0..1: how far the lips are sealed on this frame (`lip-seal.ts`: a dub bilabial or silence); absent: 0. */
+  seal?: number;
+  /** The actor's closed inner-lip gap, a fraction of the face height (the seal's target). */
+  closedGap?: number;
   /** Grain limit of the source (`grainLimit`, 8-bit levels), or null for a clean source (no split). */
   grain?: number | null;
 }
@@ -155,6 +160,7 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   const { frame, layout } = t;
   let driven = referenceDrivenPoints(layout, t.targetMesh, t.ref.mesh);
   if (t.next && t.cutBlend > 0) driven = lerpPoints(driven, referenceDrivenPoints(layout, t.targetMesh, t.next.mesh), t.cutBlend);
+  if (t.seal) driven = sealLips(layout, t.targetMesh, driven, t.seal, t.closedGap ?? 0);
   const { src, dst, amount } = frameGeometry(layout, t.targetMesh, driven, t.amount);
   const ring = ringPolygon(layout, dst);
   const box = boundingRect([ring])!;

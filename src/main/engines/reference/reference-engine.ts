@@ -5,8 +5,11 @@ import { median } from '../../util/stats';
 import type { ChannelStats } from '../../imaging/color';
 import { viterbiSelect } from './viterbi';
 import { articulationFactor, visemeCost } from './viseme-cost';
-import { NO_VISEME } from '../../phonetics/visemes';
-import { mouthOpening, mouthShape, shapeDistance } from './mouth-shape';
+import { lipClass, NO_VISEME } from '../../phonetics/visemes';
+import { sealWeights } from './lip-seal';
+import { openingLevels } from './viseme-cost';
+import { mouthShape, shapeDistance } from './mouth-shape';
+import { mouthOpening } from '../../tracking/landmarks';
 import { buildWarpLayout, type WarpLayout } from './warp-geometry';
 import { grainLimit } from '../../imaging/grain';
 import { cropReference, finishMouth, type ColourPair, type MouthTask, type RefFrame, type SynthesizedMouth } from './mouth-warp';
@@ -178,7 +181,12 @@ export class ReferenceEngine implements Engine {
       }
     }
     const med = median(unary) || 1;
-    const openings = refIdx.map((f) => mouthOpening(track.frames[f]!.mesh));
+    // A degenerate reference face (no face height: NaN opening) counts as a closed mouth: the
+    // costs below need a number for every reference frame.
+    const openings = refIdx.map((f) => {
+      const o = mouthOpening(track.frames[f]!.mesh);
+      return Number.isNaN(o) ? 0 : o;
+    });
     const maxOpen = Math.max(1e-6, ...openings);
     // Silence: dub level far below its own speech level.
     let speechLevel = -Infinity;
@@ -198,9 +206,13 @@ export class ReferenceEngine implements Engine {
     let silentFrames = 0;
     // Dub visemes of the output frames (phones of the dub), when known and weighed.
     const dubV = p.viseme > 0 && ctx.dubVisemes ? ctx.dubVisemes.subarray(range.start, range.end) : null;
+    // Frames whose lips must meet whatever reference frame is chosen (lip-seal.ts): the dub's
+    // silences (with the silence weight on) and its bilabials (with the viseme weight on).
+    const mustMeet = new Array<boolean>(T).fill(false);
     for (let t = 0; t < T; t++) {
       const silent = dubLevel[range.start + t] < silentBelow;
       if (silent) silentFrames++;
+      mustMeet[t] = (silent && p.silence > 0) || (dubV !== null && lipClass(dubV[t]) === 'bilabial');
       const artFactor = dubV ? articulationFactor(dubV[t], p.viseme) : 1;
       for (let r = 0; r < R; r++) {
         const i = t * R + r;
@@ -229,10 +241,14 @@ export class ReferenceEngine implements Engine {
     const path = viterbiSelect({ unary, T, R, shapeDistance: D, lambdaH: p.lambdaH, cutCost: 0.3, holdCost: 0.2 });
     let cuts = 0;
     for (let t = 1; t < T; t++) if (path[t] !== path[t - 1] + 1) cuts++;
-    ctx.log?.(`reference engine: ${T} frames from ${R} reference frames, ${cuts} cuts, ${silentFrames} silent frames, ${visemeFrames} frames with visemes${ctx.originalVisemes ? '' : ' (reference frames unlabelled)'}`);
+    ctx.log?.(`reference engine: ${T} frames from ${R} reference frames, ${cuts} cuts, ${silentFrames} silent frames, ${visemeFrames} frames with visemes${ctx.originalVisemes ? '' : ' (reference frames unlabelled)'}, ${mustMeet.filter(Boolean).length} with the lips sealed`);
 
     // Decode the reference frames the path uses and keep crops around their lower face.
     const layout = buildWarpLayout(canonical);
+    // The lip seal of each output frame and its target: the actor's closed gap (the 5th
+    // percentile of the reference frames' openings, as the viseme cost takes it).
+    const seal = sealWeights(mustMeet);
+    const closedGap = openingLevels(openings).closed;
     // A grainy source: warps move clean plates and keep the grain in place (imaging/grain.ts),
     // with the clip's grain limit on every frame (no frame-to-frame variation).
     const grain = grainLimit(ctx.grain ?? 0);
@@ -312,7 +328,7 @@ export class ReferenceEngine implements Engine {
         const tasks = inputs.map((input): MouthTask | null => {
           const f = framesFor(input);
           if (!f) return null;
-          return { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, cutBlend, amount: fade(f.t), layout, colourMatch, grain };
+          return { frame: input.frame, targetMesh: input.sample!.mesh, ref: f.ref, next: f.next, cutBlend, amount: fade(f.t), layout, colourMatch, grain, seal: seal[f.t], closedGap };
         });
         // Windows may overlap (pipelined): each one's warps start at once, its finish (colour
         // transfer with the smoothed statistics, cut blend) waits for the previous window's.

@@ -1,12 +1,12 @@
 import Delaunator from 'delaunator';
-import { DETAILED_MASK_OUTLINE, FACE_OVAL, INNER_LIPS, OUTER_LIPS, STABLE_POINTS } from '../../masks/face-regions';
+import { DETAILED_MASK_OUTLINE, FACE_OVAL, LANDMARK, LIPS_INNER, LIPS_OUTER, STABLE_POINTS } from '../../../shared/face-mesh';
 import { rasterizePolygons } from '../../masks/raster';
 import type { Polygon } from '../../masks/types';
 
 /** Outline points on the nose / cheek line: they follow the target face, not the reference. */
 const UPPER_BOUNDARY = new Set([425, 327, 2, 98, 205]);
 /** Lip points: they follow the reference fully (the speech-driven part of the face). */
-const LIP_POINTS = new Set([...OUTER_LIPS, ...INNER_LIPS]);
+const LIP_POINTS = new Set([...LIPS_OUTER, ...LIPS_INNER]);
 /**
  * How far the chin follows the reference's jaw (the lips follow fully). Jaw motion changes the
  * neck and background under the chin (they stretch or compress to fill what the chin reveals or
@@ -15,9 +15,6 @@ const LIP_POINTS = new Set([...OUTER_LIPS, ...INNER_LIPS]);
  * mouth (measured on talk-b: change outside the face 1.9x the floor at 1, 1.36x at 0.3, 1.24x at 0.2).
  */
 export const JAW_FOLLOW = 0.2;
-/** Mesh indices of the chin (bottom of the face oval) and of the outer lower lip's centre. */
-export const CHIN = 152;
-export const LOWER_LIP_CENTRE = 17;
 /** Jaw part of the outline (left jaw angle through the chin to the right jaw angle), in order. */
 const JAW = DETAILED_MASK_OUTLINE.filter((i) => !UPPER_BOUNDARY.has(i));
 
@@ -56,7 +53,7 @@ export interface WarpLayout {
    * jaw turns about the temporomandibular joint: the chin moves, the jaw angle barely does).
    */
   followReference: Float32Array;
-  /** Positions (in `meshIndices`) of the chin (`CHIN`) and the outer lower lip's centre. */
+  /** Positions (in `meshIndices`) of the chin (`LANDMARK.chin`) and the outer lower lip's centre. */
   chinSlot: number;
   lowerLipSlot: number;
   /** Positions (in `meshIndices`) of the outline points, in outline order. */
@@ -96,7 +93,7 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
   const roi = { x: x0, y: y0, w: Math.ceil(Math.max(...xs)) - x0 + 1, h: Math.ceil(Math.max(...ys)) - y0 + 1 };
   const inside = rasterizePolygons([outline], roi);
   const stable = new Set(STABLE_POINTS);
-  const chosen = new Set<number>([...DETAILED_MASK_OUTLINE, ...OUTER_LIPS, ...INNER_LIPS]);
+  const chosen = new Set<number>([...DETAILED_MASK_OUTLINE, ...LIPS_OUTER, ...LIPS_INNER]);
   for (let i = 0; i < 468; i++) {
     if (chosen.has(i) || stable.has(i)) continue;
     const px = Math.floor(mesh[i * 3]) - roi.x;
@@ -112,13 +109,13 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
   // contour: thin, they may flip as the mouth changes shape; the fold guard ignores them), then
   // the mouth gap (every corner on the inner lip: it collapses when the mouth closes) last, so
   // the lips, drawn before it, keep every pixel they cover.
-  const innerSlots = new Set(INNER_LIPS.map((i) => slot.get(i)!));
-  const outerLip: Polygon = OUTER_LIPS.map((i) => [mesh[i * 3], mesh[i * 3 + 1]]);
+  const innerSlots = new Set(LIPS_INNER.map((i) => slot.get(i)!));
+  const outerLip: Polygon = LIPS_OUTER.map((i) => [mesh[i * 3], mesh[i * 3 + 1]]);
   const lb = { x: Math.floor(Math.min(...outerLip.map((p) => p[0]))) - 1, y: Math.floor(Math.min(...outerLip.map((p) => p[1]))) - 1, w: 0, h: 0 };
   lb.w = Math.ceil(Math.max(...outerLip.map((p) => p[0]))) - lb.x + 2;
   lb.h = Math.ceil(Math.max(...outerLip.map((p) => p[1]))) - lb.y + 2;
   const inLips = rasterizePolygons([outerLip], lb);
-  const lipSlots = new Set<number>(OUTER_LIPS.map((i) => slot.get(i)!));
+  const lipSlots = new Set<number>(LIPS_OUTER.map((i) => slot.get(i)!));
   meshIndices.forEach((m, k) => {
     const px = Math.floor(mesh[m * 3]) - lb.x, py = Math.floor(mesh[m * 3 + 1]) - lb.y;
     if (px >= 0 && py >= 0 && px < lb.w && py < lb.h && inLips[py * lb.w + px]) lipSlots.add(k);
@@ -143,11 +140,11 @@ export function buildWarpLayout(mesh: Float32Array, bandFrac = 0.01, marginFrac 
     triangles: Uint32Array.from(tri),
     faceTriangles: face.length / 3,
     followReference,
-    chinSlot: slot.get(CHIN)!,
-    lowerLipSlot: slot.get(LOWER_LIP_CENTRE)!,
+    chinSlot: slot.get(LANDMARK.chin)!,
+    lowerLipSlot: slot.get(LANDMARK.lowerLipOuterCentre)!,
     outlineSlots,
-    innerLipSlots: INNER_LIPS.map((i) => slot.get(i)!),
-    outerLipSlots: OUTER_LIPS.map((i) => slot.get(i)!),
+    innerLipSlots: LIPS_INNER.map((i) => slot.get(i)!),
+    outerLipSlots: LIPS_OUTER.map((i) => slot.get(i)!),
     anchorSlots: [...UPPER_BOUNDARY].map((i) => slot.get(i)!),
     ovalSlots: Int32Array.from(FACE_OVAL, (i) => slot.get(i) ?? -1),
   };

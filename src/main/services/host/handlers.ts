@@ -6,10 +6,12 @@ import type { AnalysisResult, CallContext, HostArgs, HostFarm, HostMethod, HostR
 import type { DubJobOptions, DubJobResult } from '../../pipeline/api';
 import { plausibleHand, sampleFrames, suggestHandOccluders } from '../../../shared/masks/hands';
 import { unionRectFromBoxes } from '../../../shared/masks/union';
+import { LIPS_OUTER } from '../../../shared/face-mesh';
 import { previewDataUrl, throttle } from '../preview-image';
 import { buildExportPlan } from '../export-plan';
 import type { OverlaySource } from '../../media/overlay-args';
 import { yuvMatrixOf } from '../../media/matrix';
+import { H264_PROXY_ARGS } from '../../media/args';
 
 /** Interactive render preview: at most one frame per this many milliseconds (5 per second). */
 export const PREVIEW_INTERVAL_MS = 200;
@@ -111,7 +113,7 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
       };
     }
     const v = await pipeline.probeVideo(args.path, ctx.signal);
-    const warnings = [...((v as { warnings?: string[] }).warnings ?? [])];
+    const warnings = [...(v.warnings ?? [])];
     let previewPath: string | null = null;
     if (!PLAYABLE_CODECS.has(v.codec) || !PLAYABLE_PIXFMTS.has(v.pixelFormat) || v.rotation !== 0) {
       // Frame-accurate preview needs a file the browser decodes: an H.264 proxy with short GOPs.
@@ -119,7 +121,7 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
       previewPath = await cached(path.join(cacheDir, 'proxies', `${key}.mp4`), (tmp) =>
         runFfmpeg(
           ff().ffmpeg,
-          ['-y', '-i', v.path, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', tmp],
+          ['-y', '-i', v.path, '-map', '0:v:0', '-map', '0:a:0?', ...H264_PROXY_ARGS, '-c:a', 'aac', '-movflags', '+faststart', tmp],
           { signal: ctx.signal, failCode: 'E_UNREADABLE', failMessage: `Making a preview of ${path.basename(v.path)} failed`, failHint: 'The file may be damaged; try re-encoding it to H.264.' },
         ),
       );
@@ -322,7 +324,6 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     });
     if (!tracking) return { faces: [], occlusionSuggestions: [], warnings: ['Face tracking is not available in this build.'] };
     const { coarseMask, boundingRect, scalePolygon, meshPolygon } = await import('../../masks/geometry');
-    const { LIPS_OUTER } = await import('../../tracking/landmarks');
     const lo = args.range?.startFrame ?? 0;
     const hi = args.range?.endFrame ?? tracking.frameCount;
     const faces = tracking.tracks.map((t) => ({
@@ -339,19 +340,16 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
     const occlusionSuggestions: AnalysisResult['occlusionSuggestions'] = [];
     for (const t of tracking.tracks) {
       let runStart = -1;
-      let lastGood: Float32Array | null = null;
       for (let f = lo; f <= hi; f++) {
         const s = f < hi ? t.frames[f] : null;
         const bad = f < hi && !!s && (s.interpolated || s.score < 0.5);
-        if (s && !bad) lastGood = s.mesh;
         if (bad && runStart < 0) runStart = f;
         if (!bad && runStart >= 0) {
-          const mesh = t.frames[runStart]?.mesh ?? lastGood;
-          if (mesh) {
-            const poly = scalePolygon(meshPolygon(mesh, LIPS_OUTER), 1.35).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as [number, number]);
-            const why = t.frames[runStart]?.interpolated ? 'no face detected, landmarks interpolated' : 'low landmark confidence';
-            occlusionSuggestions.push({ frame: runStart, polygon: poly, reason: `Face ${t.id}: mouth landmarks unreliable on frames ${runStart}-${f - 1} (${why}); something may cover the mouth.` });
-          }
+          // A run starts on a frame with a sample (`bad` needs one).
+          const first = t.frames[runStart]!;
+          const poly = scalePolygon(meshPolygon(first.mesh, LIPS_OUTER), 1.35).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as [number, number]);
+          const why = first.interpolated ? 'no face detected, landmarks interpolated' : 'low landmark confidence';
+          occlusionSuggestions.push({ frame: runStart, polygon: poly, reason: `Face ${t.id}: mouth landmarks unreliable on frames ${runStart}-${f - 1} (${why}); something may cover the mouth.` });
           runStart = -1;
         }
       }
@@ -380,11 +378,9 @@ export function createHostHandlers(pipeline: PipelineService, cacheDir: string):
       return undefined;
     });
     let face: { x: number; y: number; w: number; h: number } | null = null;
+    // `undefined`: no usable face (warned above).
     if (tracking === null) warnings.push('Face tracking is not available, so hands cannot be matched to the face.');
-    else if (!tracking) {
-      // No usable face (warned above).
-    }
-    else {
+    else if (tracking) {
       const { chooseFaceTrack } = await import('../../pipeline/tracking-stage');
       const { coarseMask, boundingRect } = await import('../../masks/geometry');
       try {

@@ -9,8 +9,8 @@ import type {
   ResolveTrackType,
   TimelineApi,
   TimelineItemApi,
-} from './api-types';
-import { RESOLVE_MARKER_COLORS } from './api-types';
+} from '../../src/main/resolve/api-types';
+import { RESOLVE_MARKER_COLORS } from '../../src/main/resolve/api-types';
 
 /**
  * An in-memory DaVinci Resolve that follows the documented scripting API objects
