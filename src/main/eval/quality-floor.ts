@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { VideoInfo } from '../media/types';
-import { FFMPEG_COMMON, formatSeconds, SEEK_MARGIN_FRAMES, x264ReviewArgs, type ColorMatrix } from '../media/args';
+import { DEFAULT_PRESET, FFMPEG_COMMON, formatSeconds, SEEK_MARGIN_FRAMES, x264ReviewArgs, type ColorMatrix } from '../media/args';
 import { framesToSeconds } from '../../shared/time';
 import { locateFfmpeg } from '../media/locate';
 import { runCollect, versionHint } from '../media/process';
@@ -30,7 +30,7 @@ export interface FloorEncoderSettings {
  * imported so the evaluator does not load the engines; a unit test keeps them equal) and
  * `REVIEW_CRF` (media/args.ts).
  */
-export const REVIEW_PRESET = 'veryfast';
+export const REVIEW_PRESET = DEFAULT_PRESET;
 export { REVIEW_CRF } from '../media/args';
 
 /**

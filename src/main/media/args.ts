@@ -304,3 +304,6 @@ export function buildAudioDecodeArgs(o: AudioDecodeArgsOptions): string[] {
 export function buildProbeArgs(input: string): string[] {
   return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_streams', '-show_format', input];
 }
+
+/** x264 preset of the default H.264 review output (`--preset` changes it). */
+export const DEFAULT_PRESET = 'veryfast';
