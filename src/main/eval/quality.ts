@@ -16,7 +16,9 @@ import {
   pickSheetFrames, seamMask, seamScore, squareAround, ssim, worstFrames,
 } from './quality-metrics';
 import { encodeFloor, REVIEW_CRF, REVIEW_PRESET, type FloorEncoderSettings } from './quality-floor';
-import { reviewTune, sourceGrain } from '../media/source-grain';
+import { cachedSourceGrain, reviewTune } from '../media/source-grain';
+import { contentHash } from '../util/memo';
+import { defaultCacheDir } from '../util/cache-dir';
 import { composeSheet, cropResizeRgb, TILE_SIZE, writePngRgb, type SheetColumn } from './quality-sheet';
 
 /**
@@ -214,7 +216,7 @@ export async function evalQuality(opts: QualityOptions): Promise<QualityReport> 
   const ta = chooseFaceTrack(await trackVideo(a, { cacheDir: opts.cacheDir, signal }), opts.face).track;
   const tb = chooseFaceTrack(await trackVideo(b, { cacheDir: opts.cacheDir, signal }), opts.dubbedFace ?? opts.face).track;
   const matrix: ColorMatrix = yuvMatrixOf(a) ?? 'bt601';
-  const settings: FloorEncoderSettings = { preset: opts.preset ?? REVIEW_PRESET, crf: opts.crf ?? REVIEW_CRF, matrix, tune: reviewTune(await sourceGrain(a, signal)) };
+  const settings: FloorEncoderSettings = { preset: opts.preset ?? REVIEW_PRESET, crf: opts.crf ?? REVIEW_CRF, matrix, tune: reviewTune(await cachedSourceGrain(a, await contentHash(a.path, signal), opts.cacheDir ?? defaultCacheDir(), signal)) };
   const floorFile = await encodeFloor(a, range, settings, signal, opts.tempDir);
   const { width, height } = displaySize(a);
 

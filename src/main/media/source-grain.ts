@@ -4,7 +4,10 @@
  * CRF 12 keeps 0.78 of its lower-face detail; with `-tune grain`, 1.00), while on clean footage
  * `-tune grain` only spends bits (1.7x the size of a clean talking head for no visible gain).
  */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { decodeFrames } from './decode';
+import { writeFileAtomic } from '../util/atomic';
 import type { VideoInfo } from './types';
 import { GRAIN_SIGMA_MIN, splitGrain } from '../imaging/grain';
 
@@ -37,6 +40,26 @@ export async function sourceGrain(info: VideoInfo, signal?: AbortSignal): Promis
   if (!sigmas.length) return 0;
   sigmas.sort((a, b) => a - b);
   return sigmas[sigmas.length >> 1];
+}
+
+/**
+ * `sourceGrain` of a clip, cached in `cacheDir/grain/v<version>-<contentHash>.json` (the dub job
+ * and the quality evaluator measure a clip once).
+ * @param contentHash the clip's content hash (`util/memo.ts` contentHash).
+ * @throws as `sourceGrain`; a cache file that cannot be read is measured again.
+ */
+export async function cachedSourceGrain(info: VideoInfo, contentHash: string, cacheDir: string, signal?: AbortSignal): Promise<number> {
+  const file = path.join(cacheDir, 'grain', `v${SOURCE_GRAIN_VERSION}-${contentHash}.json`);
+  try {
+    const v = (JSON.parse(await fsp.readFile(file, 'utf8')) as { sigma?: unknown }).sigma;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  } catch {
+    // Not cached yet (or unreadable): measure.
+  }
+  const sigma = await sourceGrain(info, signal);
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify({ sigma }));
+  return sigma;
 }
 
 /** The x264 tune of a review encode of a source with grain `sigma` (`sourceGrain`). */

@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import type { VideoInfo } from '../media/types';
 import type { FaceTrack } from '../tracking/types';
 import type { ReferenceFrameFacts } from '../engines/reference/auto-reference';
@@ -15,17 +13,14 @@ import { phoneticTiming, PHONETICS_VERSION } from '../phonetics/phonetic-stage';
 import { frameVisemes } from '../phonetics/frame-visemes';
 import type { ScriptCue } from '../phonetics/script';
 import type { PhoneTiming } from '../phonetics/types';
-import { promises as fsp } from 'node:fs';
-import { sourceGrain, SOURCE_GRAIN_VERSION } from '../media/source-grain';
-import { writeFileAtomic } from '../util/atomic';
+import { cachedSourceGrain } from '../media/source-grain';
 
 /** Audio sample rate of the pipeline's analysis tracks (Hz). */
 export const SR = 16_000;
 
-/** Default cache folder: `$DUBBING_CACHE_DIR`, else `~/.cache/dubbing-editor`. */
-export function defaultCacheDir(): string {
-  return process.env.DUBBING_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'dubbing-editor');
-}
+import { defaultCacheDir } from '../util/cache-dir';
+
+export { defaultCacheDir };
 
 /**
  * Everything about a clip + dub that does not depend on the segments' engine settings: probe,
@@ -192,26 +187,9 @@ function memoOnce<T>(f: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** `sourceGrain` of a clip, cached in `cacheDir/grain/<content hash>.json`. */
-async function cachedSourceGrain(info: VideoInfo, videoHash: string, cacheDir: string, signal?: AbortSignal): Promise<number> {
-  const file = path.join(cacheDir, 'grain', `v${SOURCE_GRAIN_VERSION}-${videoHash}.json`);
-  try {
-    const v = (JSON.parse(await fsp.readFile(file, 'utf8')) as { sigma?: unknown }).sigma;
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  } catch {
-    // Not cached yet (or unreadable): measure.
-  }
-  const sigma = await sourceGrain(info, signal);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify({ sigma }));
-  return sigma;
-}
-
 /** The lazy, memoized phonetic timing of a job (see `JobContext.phonetics`). */
 function jobPhonetics(j: { info: VideoInfo; dub16: Float32Array; orig16: Float32Array; hasOriginalAudio: boolean; offset: number; o: PrepareJobOptions; cacheDir: string }): () => Promise<JobPhonetics> {
-  let pending: Promise<JobPhonetics> | null = null;
-  return () => {
-    pending ??= (async () => {
+  return memoOnce(async () => {
       const { info, o } = j;
       const script = o.script?.map((c) => (c.start === undefined ? c : { ...c, start: c.start + j.offset, end: (c.end ?? c.start) + j.offset }));
       const dub = await phoneticTiming(j.dub16, { script, language: o.language, cacheDir: j.cacheDir, signal: o.signal, log: o.log, label: 'dub' });
@@ -225,8 +203,5 @@ function jobPhonetics(j: { info: VideoInfo; dub16: Float32Array; orig16: Float32
         dubVisemes: dub.source === 'none' ? null : frameVisemes(dub, fo),
         originalVisemes: original.source === 'none' ? null : frameVisemes(original, fo),
       };
-    })();
-    pending.catch(() => (pending = null));
-    return pending;
-  };
+  });
 }

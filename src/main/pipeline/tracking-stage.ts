@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { defaultCacheDir } from '../util/cache-dir';
 import path from 'node:path';
 import type { VideoInfo } from '../media/types';
 import type { FaceTrack, TrackingResult } from '../tracking/types';
@@ -138,7 +138,7 @@ export function usableTracks(result: TrackingResult): TrackingResult {
 }
 
 function resolveCacheDir(dir?: string): string {
-  return dir ?? process.env.DUBBING_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'dubbing-editor');
+  return dir ?? defaultCacheDir();
 }
 
 /**

@@ -152,6 +152,33 @@ function shifted(points: Float64Array, dx: number, dy: number): Float32Array {
 }
 
 /**
+ * A grainy frame's warp (`imaging/grain.ts`): the clean plate of the frame over the warp's sources
+ * and `roi` (3 px more for the bicubic taps) is warped, and the frame's grain over `roi` is
+ * returned to be added back in place (`finishMouth`).
+ * @param src Float64Array(k * 2) source points, frame pixels; `dst` the same count, Float32Array.
+ * @param limit the clip's grain limit, 8-bit levels (`grainLimit`).
+ * @returns the warp over `roi` and the grain, Int16Array(roi.w * roi.h * 3).
+ */
+function warpKeepingGrain(frame: FramePixels, src: Float64Array, dst: Float32Array, tri: Uint32Array, roi: Rect, limit: number) {
+  const ox = frame.x0 ?? 0, oy = frame.y0 ?? 0;
+  let sx0 = roi.x, sy0 = roi.y, sx1 = roi.x + roi.w, sy1 = roi.y + roi.h;
+  for (let i = 0; i < src.length; i += 2) {
+    sx0 = Math.min(sx0, Math.floor(src[i]) - 3);
+    sy0 = Math.min(sy0, Math.floor(src[i + 1]) - 3);
+    sx1 = Math.max(sx1, Math.ceil(src[i]) + 4);
+    sy1 = Math.max(sy1, Math.ceil(src[i + 1]) + 4);
+  }
+  const plate = splitGrain(frame, intersectRect({ x: sx0, y: sy0, w: sx1 - sx0, h: sy1 - sy0 }, { x: ox, y: oy, w: frame.width, h: frame.height }), undefined, limit);
+  const warped = warpTriangles(plate.clean, shifted(src, plate.rect.x, plate.rect.y), dst, tri, roi, undefined, 'bicubic');
+  const grain = { rect: roi, grain: new Int16Array(roi.w * roi.h * 3) };
+  for (let y = 0; y < roi.h; y++) {
+    const s0 = ((roi.y - plate.rect.y + y) * plate.rect.w + (roi.x - plate.rect.x)) * 3;
+    grain.grain.set(plate.grain.subarray(s0, s0 + roi.w * 3), y * roi.w * 3);
+  }
+  return { warped, grain };
+}
+
+/**
  * Synthesizes one output frame (see the module doc). Colour statistics are measured here; the
  * transfer and the inner-mouth blend run in frame order in `finishMouth`.
  * @returns null when the matte lands outside the frame.
@@ -174,25 +201,9 @@ export function synthesizeMouth(t: MouthTask): SynthesizedMouth | null {
   const tri = layout.triangles;
   // The target's own pixels, moved: one bicubic resampling of the frame's clean plate over the
   // warp's sources and the output rectangle (3 px for the bicubic taps); its grain stays in place.
-  let sx0 = roi.x, sy0 = roi.y, sx1 = roi.x + roi.w, sy1 = roi.y + roi.h;
-  for (let i = 0; i < src.length; i += 2) {
-    sx0 = Math.min(sx0, Math.floor(src[i]) - 3);
-    sy0 = Math.min(sy0, Math.floor(src[i + 1]) - 3);
-    sx1 = Math.max(sx1, Math.ceil(src[i]) + 4);
-    sy1 = Math.max(sy1, Math.ceil(src[i + 1]) + 4);
-  }
-  let warped: ReturnType<typeof warpTriangles>;
-  let grain: SynthesizedMouth['grain'] = null;
-  if (t.grain === undefined || t.grain === null) warped = warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic');
-  else {
-    const plate = splitGrain(frame, intersectRect({ x: sx0, y: sy0, w: sx1 - sx0, h: sy1 - sy0 }, { x: ox, y: oy, w: frame.width, h: frame.height }), undefined, t.grain);
-    warped = warpTriangles(plate.clean, shifted(src, plate.rect.x, plate.rect.y), dst32, tri, roi, undefined, 'bicubic');
-    grain = { rect: roi, grain: new Int16Array(roi.w * roi.h * 3) };
-    for (let y = 0; y < roi.h; y++) {
-      const s0 = ((roi.y - plate.rect.y + y) * plate.rect.w + (roi.x - plate.rect.x)) * 3;
-      grain.grain.set(plate.grain.subarray(s0, s0 + roi.w * 3), y * roi.w * 3);
-    }
-  }
+  const { warped, grain } = t.grain === undefined || t.grain === null
+    ? { warped: warpTriangles(frame, shifted(src, ox, oy), dst32, tri, roi, undefined, 'bicubic'), grain: null }
+    : warpKeepingGrain(frame, src, dst32, tri, roi, t.grain);
   const matte = rasterizePolygons([ring], roi);
   const face = faceMatte(layout, t.targetMesh, dst, roi);
   const alpha = new Float32Array(roi.w * roi.h);

@@ -58,20 +58,21 @@ function afterChange(): void {
   scheduleAutosave();
 }
 
-export function undo(): void {
+/** Moves through the history (undo or redo); renders made meanwhile stay with their segments. */
+function stepHistory(move: typeof historyUndo): void {
   const s = useEditor.getState();
-  const h = historyUndo(s.history);
+  const h = move(s.history);
   if (h === s.history) return;
   useEditor.setState({ history: { ...h, present: ops.carryRenders(h.present, s.history.present) } });
   afterChange();
 }
 
+export function undo(): void {
+  stepHistory(historyUndo);
+}
+
 export function redo(): void {
-  const s = useEditor.getState();
-  const h = historyRedo(s.history);
-  if (h === s.history) return;
-  useEditor.setState({ history: { ...h, present: ops.carryRenders(h.present, s.history.present) } });
-  afterChange();
+  stepHistory(historyRedo);
 }
 
 /** Records a render result without an undo step (renders are results, not edits). */
