@@ -3,7 +3,7 @@ import type { HandSuggestion } from '../../../../shared/api/contract';
 import { addShape, nextShapeId, setShapeKeyframe } from '../../../../shared/masks/keyframes';
 import * as ops from '../../../../shared/project/segments';
 import { getProject, showError, toast, useEditor } from '../store';
-import { api, edit } from './core';
+import { api, edit, whileBusy } from './core';
 import { onJobUpdate } from './jobs';
 
 export async function analyzeFaces(): Promise<void> {
@@ -16,16 +16,11 @@ export async function analyzeFaces(): Promise<void> {
 }
 
 export async function suggestReferences(segmentId: string): Promise<void> {
-  useEditor.setState({ busy: 'Finding reference candidates…' });
-  try {
+  await whileBusy('Finding reference candidates…', async () => {
     const r = await api().call('reference.suggest', { project: getProject(), segmentId, max: 4 });
     useEditor.setState({ refCandidates: { ...r, segmentId } });
     for (const w of r.warnings) toast('info', w);
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }
 
 /** Looks for hands over the lower face on the segment's frames (occluder suggestions). */

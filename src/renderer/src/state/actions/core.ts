@@ -86,3 +86,18 @@ export function applyResult(fn: (p: Project) => Project): void {
     // The segment was deleted while rendering: the take stays in the cache only.
   }
 }
+
+/**
+ * Runs `work` with `label` as the editor's busy message (the status bar and the disabled
+ * toolbar); a failure is shown as an error toast, never thrown; the message is cleared after.
+ */
+export async function whileBusy(label: string, work: () => Promise<void>): Promise<void> {
+  useEditor.setState({ busy: label });
+  try {
+    await work();
+  } catch (err) {
+    showError(err);
+  } finally {
+    useEditor.setState({ busy: null });
+  }
+}

@@ -2,16 +2,15 @@
 import { fillParams } from '../../../../shared/engines';
 import * as ops from '../../../../shared/project/segments';
 import { basename } from '../../lib/paths';
-import { showError, useEditor } from '../store';
-import { api, edit } from './core';
+import { useEditor } from '../store';
+import { api, edit, whileBusy } from './core';
 
 /**
  * Loads an engine's parameter schema for a model pack. With `apply` the segment switches to the
  * pack and gets the pack's default for every parameter it did not set (one undo step).
  */
 export async function loadEnginePack(segmentId: string, engine: string, pack: string, apply: boolean): Promise<void> {
-  useEditor.setState({ busy: `Loading model pack ${basename(pack)}…` });
-  try {
+  await whileBusy(`Loading model pack ${basename(pack)}…`, async () => {
     const desc = await api().call('engines.describe', { engine, pack });
     useEditor.setState((s) => ({ engineDescs: { ...s.engineDescs, [`${engine}|${pack}`]: desc } }));
     if (apply) {
@@ -20,9 +19,5 @@ export async function loadEnginePack(segmentId: string, engine: string, pack: st
         return seg ? ops.updateSegment(p, segmentId, { engine, pack, params: fillParams(desc, seg.params) }) : p;
       });
     }
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids';
 import { basename } from '../../lib/paths';
 import { playback } from '../playback';
 import { getProject, showError, toast, useEditor } from '../store';
-import { api, edit, flushAutosave } from './core';
+import { api, edit, flushAutosave, whileBusy } from './core';
 import { pickFile } from './files';
 import { reattachJobs } from './jobs';
 import { loadMediaData, loadPeaks, setMedia } from './media';
@@ -60,8 +60,7 @@ export async function newProject(): Promise<void> {
 
 /** Opens a video as the project's clip (keeps segments that still fit). */
 export async function openVideo(path: string): Promise<void> {
-  useEditor.setState({ busy: `Opening ${basename(path)}…` });
-  try {
+  await whileBusy(`Opening ${basename(path)}…`, async () => {
     const info = await api().call('media.open', { path, kind: 'video' });
     const video = { path: info.path, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, duration: info.duration, hasAudio: info.hasAudio };
     const fresh = !getProject().video;
@@ -74,33 +73,23 @@ export async function openVideo(path: string): Promise<void> {
     playback.setClip(info.fps, info.frameCount);
     await activate(getProject(), useEditor.getState().projectPath);
     await loadMediaData(getProject());
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }
 
 /** Adds a dubbed dialogue track (any audio ffmpeg reads). */
 export async function addDubTrack(path: string): Promise<void> {
-  useEditor.setState({ busy: `Opening ${basename(path)}…` });
-  try {
+  await whileBusy(`Opening ${basename(path)}…`, async () => {
     const info = await api().call('media.open', { path, kind: 'audio' });
     const id = newId('dub');
     edit((p) => ops.addTrack(p, { id, name: basename(path), path: info.path, offset: 0, muted: false }));
     setMedia(info.path, { info });
     await activate(getProject(), useEditor.getState().projectPath);
     await loadPeaks(info.path);
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }
 
 export async function openProject(path: string): Promise<void> {
-  useEditor.setState({ busy: `Opening ${basename(path)}…` });
-  try {
+  await whileBusy(`Opening ${basename(path)}…`, async () => {
     await flushAutosave().catch(() => {});
     const r = await api().call('project.open', { path });
     await loadProject(r.project, r.path, r.restoredAutosave ? null : r.project);
@@ -109,11 +98,7 @@ export async function openProject(path: string): Promise<void> {
       toast('info', `Restored unsaved changes autosaved at ${new Date(r.autosavedAt ?? '').toLocaleTimeString()}.`);
     }
     if (r.fromVersion < 2) toast('info', `Upgraded the project from format ${r.fromVersion}; saving writes the new format.`);
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }
 
 /** Saves (asks for a path the first time or with `saveAs`). */

@@ -4,8 +4,8 @@ import type { Segment } from '../../../../shared/project/schema';
 import * as ops from '../../../../shared/project/segments';
 import { newId } from '../../lib/ids';
 import { playback } from '../playback';
-import { getProject, showError, toast, useEditor } from '../store';
-import { api, edit } from './core';
+import { getProject, toast, useEditor } from '../store';
+import { api, edit, whileBusy } from './core';
 
 function defaultEngineParams(engineId?: string): { engine: string; params: Record<string, number> } {
   const s = useEditor.getState();
@@ -81,8 +81,7 @@ export function updateLoop(): void {
 export async function segmentsFromSpeech(trackId: string): Promise<void> {
   const track = getProject().tracks.find((t) => t.id === trackId);
   if (!track) return;
-  useEditor.setState({ busy: 'Detecting speech…' });
-  try {
+  await whileBusy('Detecting speech…', async () => {
     const { ranges } = await api().call('audio.speech', { path: track.path, offset: track.offset });
     let created: string[] = [];
     edit((p) => {
@@ -95,9 +94,5 @@ export async function segmentsFromSpeech(trackId: string): Promise<void> {
     });
     toast('info', created.length ? `Created ${created.length} segment(s) from speech in ${track.name}.` : `No new speech found in ${track.name}.`);
     if (created[0]) selectSegment(created[0]);
-  } catch (err) {
-    showError(err);
-  } finally {
-    useEditor.setState({ busy: null });
-  }
+  });
 }
